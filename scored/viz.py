@@ -1,0 +1,304 @@
+"""The course's charts: one look, and a renderer that works offline.
+
+Call :func:`enable` once at the top of a chapter or notebook::
+
+    from scored import viz
+    viz.enable()
+
+After that every altair chart uses the course theme (colour-blind-safe colours, readable type, an opaque
+background) and is rendered by :func:`render`, whose output works in two places:
+
+* in JupyterLab, which draws the chart from altair's Vega-Lite mime type as usual;
+* in the course's static web pages, which draw it with the vega / vega-lite / vega-embed bundle that the
+  site serves itself (``scored-vega.js``). The site build sets the environment variable ``SCORED_SITE=1``
+  (see ``scored_site.sphinx_ext``); the renderer then emits that HTML alone. Altair's own HTML output would load those libraries from a public
+  CDN: that breaks offline and tells a third party about every reader's visit.
+
+A chart must say what it shows: :func:`render` refuses a chart without a ``description``, which vega-embed
+turns into the chart's accessible name.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+
+import altair as alt
+from altair.utils.display import default_renderer_base
+from altair.vegalite.v6.display import VEGALITE_MIME_TYPE
+
+THEME_NAME = "scored"
+RENDERER_NAME = "scored"
+
+# Okabe & Ito's palette, distinguishable with the common forms of colour-vision deficiency.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+# Two colours with a special meaning in the course.
+SANCTIONED = "#D55E00"
+NOT_SANCTIONED = "#0072B2"
+
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+
+# What a reader's browser needs from the page: drawn as SVG (readable by assistive technology), no
+# "Open in Vega Editor" menu (it links to other hosts).
+EMBED_OPTIONS = {"actions": False, "renderer": "svg"}
+
+# Rendered in the page where the chart library is missing, instead of an empty box.
+_MISSING_LIBRARY = (
+    "This interactive chart is drawn by the course's chart library, scored-vega.js, "
+    "which was not loaded."
+)
+
+
+def theme() -> dict:
+    """The course's altair theme as a Vega-Lite config."""
+    axis = {
+        "labelFontSize": 13,
+        "titleFontSize": 13,
+        "titleFontWeight": "normal",
+        "labelColor": "#222222",
+        "titleColor": "#222222",
+        "gridColor": "#e4e4e4",
+        "domainColor": "#767676",
+        "tickColor": "#767676",
+    }
+    return {
+        "config": {
+            "background": "#ffffff",
+            "font": FONT,
+            "view": {"stroke": None, "continuousWidth": 520, "continuousHeight": 300},
+            "axis": axis,
+            "legend": {"labelFontSize": 13, "titleFontSize": 13, "titleFontWeight": "normal",
+                       "labelColor": "#222222", "titleColor": "#222222", "labelLimit": 300},
+            "header": {"labelFontSize": 13, "titleFontSize": 13},
+            "title": {"fontSize": 15, "fontWeight": "bold", "anchor": "start", "color": "#222222"},
+            "range": {"category": PALETTE, "ordinal": {"scheme": "viridis"}, "ramp": {"scheme": "viridis"}},
+            "mark": {"color": PALETTE[0]},
+            "bar": {"color": PALETTE[0]},
+            "text": {"fontSize": 13, "color": "#222222"},
+        }
+    }
+
+
+SITE_ENV = "SCORED_SITE"
+
+
+def render(spec: dict, **metadata) -> tuple[dict, dict]:
+    """Return a chart's mime bundle: Vega-Lite JSON for Jupyter, HTML for the static site."""
+    description = spec.get("description")
+    if not isinstance(description, str) or not description.strip():
+        raise ValueError(
+            "every course chart needs a description saying what it shows: "
+            "add .properties(description='...') to the chart"
+        )
+    text = f"<Chart: {description}>"
+    if os.environ.get(SITE_ENV) == "1":
+        return {"text/html": chart_html(spec), "text/plain": text}, {}
+    return default_renderer_base(spec, VEGALITE_MIME_TYPE, text, **metadata)
+
+
+def chart_html(spec: dict) -> str:
+    """The HTML the static site uses to draw ``spec`` with the self-hosted bundle.
+
+    The script finds its own chart container through ``document.currentScript``, so no id is needed
+    and two identical charts on one page do not clash.
+    """
+    # "</" must not appear inside a <script> element.
+    spec_json = json.dumps(spec, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
+    options = json.dumps(EMBED_OPTIONS, sort_keys=True)
+    label = html.escape(spec["description"], quote=True)
+    return (
+        f'<div class="scored-chart" data-description="{label}"></div>\n'
+        "<script>\n"
+        "(function () {\n"
+        "  var box = document.currentScript.previousElementSibling;\n"
+        f"  var spec = {spec_json};\n"
+        "  function draw() {\n"
+        "    if (!window.vegaEmbed) {\n"
+        f"      box.textContent = {json.dumps(_MISSING_LIBRARY)};\n"
+        "      return;\n"
+        "    }\n"
+        f"    window.vegaEmbed(box, spec, {options}).catch(function (err) {{\n"
+        "      box.textContent = 'This chart could not be drawn: ' + err;\n"
+        "      console.error(err);\n"
+        "    });\n"
+        "  }\n"
+        "  if (document.readyState === 'loading') {\n"
+        "    document.addEventListener('DOMContentLoaded', draw);\n"
+        "  } else {\n"
+        "    draw();\n"
+        "  }\n"
+        "})();\n"
+        "</script>"
+    )
+
+
+def enable() -> None:
+    """Use the course theme and renderer for every altair chart from now on."""
+    if THEME_NAME not in alt.theme.names():
+        alt.theme.register(THEME_NAME, enable=False)(theme)
+    alt.theme.enable(THEME_NAME)
+    alt.renderers.register(RENDERER_NAME, render)
+    alt.renderers.enable(RENDERER_NAME)
+    # Charts carry aggregated data; this guard stops a chapter from shipping the whole city by mistake.
+    alt.data_transformers.enable("default", max_rows=5000)
+
+
+# --- Reusable interactive charts -------------------------------------------------------------------------
+# Each aggregates in Python first (a few hundred to a few thousand rows) and leaves to the browser only
+# what the reader controls, expressed as Vega-Lite transforms driven by params.
+
+
+def _points_slider(rule) -> alt.Parameter:
+    """A slider for one rule's points: penalties run from -100 to 0, rewards from 0 to 50."""
+    low, high = (-100, 0) if rule.points <= 0 else (0, 50)
+    return alt.param(
+        name=f"points_{rule.kind}",
+        value=rule.points,
+        bind=alt.binding_range(min=low, max=high, step=1, name=f"Points per {rule.label}: "),
+    )
+
+
+def _score_expression(scorecard) -> str:
+    """The scorecard's total as a Vega expression over count columns and the points sliders."""
+    terms = " + ".join(f"points_{rule.kind} * datum.{rule.kind}" for rule in scorecard.rules)
+    return f"{scorecard.base} + {terms}"
+
+
+def blacklist_threshold(scorecard) -> float:
+    """The score below which the scorecard blacklists: the lowest band's upper edge."""
+    bands = sorted(scorecard.bands, key=lambda band: band.min_score)
+    return float(bands[1].min_score)
+
+
+def score_distribution(scores, scorecard) -> alt.Chart:
+    """Histogram of scores with a slider for the blacklist threshold and the share below it.
+
+    ``scores`` is the output of :func:`scored.scoring.score`.
+    """
+    width = 10
+    binned = (scores["total"] // width * width).value_counts().sort_index()
+    data = binned.rename_axis("score").reset_index(name="residents")
+    threshold = alt.param(
+        name="threshold", value=blacklist_threshold(scorecard),
+        bind=alt.binding_range(min=float(data["score"].min()), max=float(scorecard.base), step=width,
+                               name="Blacklist everyone scoring below: "),
+    )
+    base = alt.Chart(data)
+    bars = base.mark_bar(width={"band": 0.9}).encode(
+        x=alt.X("score:Q", bin=alt.BinParams(step=width, binned=True), title="Score"),
+        x2="score_end:Q",
+        y=alt.Y("residents:Q", title="Residents", scale=alt.Scale(type="symlog")),
+        color=alt.condition(
+            f"datum.score < threshold", alt.value(SANCTIONED), alt.value(NOT_SANCTIONED)
+        ),
+        tooltip=[alt.Tooltip("score:Q", title="Score from"), alt.Tooltip("residents:Q")],
+    ).transform_calculate(score_end=f"datum.score + {width}")
+    share = base.transform_calculate(
+        below=f"datum.score < threshold ? datum.residents : 0"
+    ).transform_aggregate(
+        below="sum(below)", total="sum(residents)"
+    ).transform_calculate(
+        label="format(datum.below, ',') + ' residents blacklisted (' + format(datum.below / datum.total, '.1%') + ')'"
+    ).mark_text(align="left", x=5, y=-12, fontSize=14, fontWeight="bold").encode(text="label:N")
+    return (bars + share).add_params(threshold).properties(
+        width=560, height=260,
+        description=(
+            "Histogram of residents' scores on a logarithmic count scale; residents below the blacklist "
+            "threshold set by the slider are drawn in orange, and the share blacklisted is printed above."
+        ),
+    )
+
+
+def blacklist_explorer(counts, residents, scorecard, personas=None) -> alt.VConcatChart:
+    """Sliders for every rule's points and for the blacklist threshold; bars show who lands on the list.
+
+    ``counts`` is :func:`scored.scoring.count_records` output (one column per rule kind, indexed by
+    resident_id); ``residents`` supplies district and group. With ``personas`` (a table with ``persona``
+    and ``resident_id``), a third panel shows each persona's score, rule by rule.
+    """
+    kinds = [rule.kind for rule in scorecard.rules]
+    missing = [k for k in kinds if k not in counts.columns]
+    if missing:
+        raise ValueError(f"counts has no column for the scorecard's rules {missing}")
+    people = residents.set_index("resident_id")[["district", "group"]]
+    table = counts[kinds].join(people, how="inner")
+    # One row per distinct combination of counts, district and group: the browser scores a few thousand
+    # rows instead of every resident, with the same result.
+    combos = table.groupby(["district", "group", *kinds], observed=True).size().rename("n").reset_index()
+
+    sliders = [_points_slider(rule) for rule in scorecard.rules]
+    threshold = alt.param(
+        name="threshold", value=blacklist_threshold(scorecard),
+        bind=alt.binding_range(min=float(scorecard.base) - 400, max=float(scorecard.base), step=10,
+                               name="Blacklist everyone scoring below: "),
+    )
+    scored_rows = alt.Chart(combos).transform_calculate(
+        score=_score_expression(scorecard)
+    ).transform_calculate(listed="datum.score < threshold ? datum.n : 0")
+
+    def share_by(field: str, title: str) -> alt.Chart:
+        return scored_rows.transform_aggregate(
+            listed="sum(listed)", total="sum(n)", groupby=[field]
+        ).transform_calculate(share="datum.listed / datum.total").mark_bar(color=SANCTIONED).encode(
+            x=alt.X("share:Q", title="Share blacklisted", axis=alt.Axis(format="%"),
+                    scale=alt.Scale(domain=[0, 0.3], clamp=True)),
+            y=alt.Y(f"{field}:N", title=title, sort="ascending"),
+            tooltip=[alt.Tooltip(f"{field}:N"), alt.Tooltip("share:Q", format=".1%", title="blacklisted"),
+                     alt.Tooltip("listed:Q", title="residents listed"), alt.Tooltip("total:Q", title="residents")],
+        ).properties(width=260, height=alt.Step(26))
+
+    def share_text(field: str) -> alt.Chart:
+        return scored_rows.transform_aggregate(
+            listed="sum(listed)", total="sum(n)", groupby=[field]
+        ).transform_calculate(label="format(datum.listed / datum.total, '.1%')").mark_text(
+            align="left", dx=4
+        ).encode(
+            x=alt.value(0), y=alt.Y(f"{field}:N", sort="ascending"), text="label:N"
+        )
+
+    panels = [alt.hconcat(
+        (share_by("district", "District") + share_text("district")).properties(title="By district"),
+        (share_by("group", "Group") + share_text("group")).properties(title="By group"),
+    )]
+    if personas is not None:
+        panels.append(_persona_panel(counts, personas, scorecard))
+    chart = alt.vconcat(*panels).add_params(*sliders, threshold)
+    return chart.properties(description=(
+        "Share of residents blacklisted by district and by fictional group"
+        + (", and each persona's score rule by rule," if personas is not None else ",")
+        + " recomputed from the points per rule and the blacklist threshold set with the sliders."
+    ))
+
+
+def _persona_panel(counts, personas, scorecard) -> alt.HConcatChart:
+    kinds = [rule.kind for rule in scorecard.rules]
+    labels = {rule.kind: rule.label for rule in scorecard.rules}
+    rows = (
+        counts.loc[personas["resident_id"], kinds]
+        .assign(persona=personas["persona"].to_numpy())
+        .melt(id_vars="persona", var_name="kind", value_name="count")
+    )
+    rows["rule"] = rows["kind"].map(labels)
+    # Each row picks its own rule's slider.
+    points = " : ".join(f"datum.kind === '{k}' ? points_{k}" for k in kinds) + " : 0"
+    contributions = alt.Chart(rows).transform_calculate(points=points).transform_calculate(
+        contribution="datum.count * datum.points"
+    )
+    bars = contributions.mark_bar().encode(
+        x=alt.X("sum(contribution):Q", title=f"Points above or below the base of {scorecard.base}"),
+        y=alt.Y("persona:N", title="Persona"),
+        color=alt.Color("rule:N", title="Rule"),
+        tooltip=["persona:N", "rule:N", "count:Q", alt.Tooltip("contribution:Q", title="points")],
+    )
+    totals = contributions.transform_aggregate(
+        change="sum(contribution)", groupby=["persona"]
+    ).transform_calculate(
+        total=f"{scorecard.base} + datum.change",
+        label=f"'score ' + ({scorecard.base} + datum.change) + "
+              "(datum.total < threshold ? ' (blacklisted)' : '')",
+    ).mark_text(align="left", fontWeight="bold").encode(
+        x=alt.value(0), y=alt.Y("persona:N", axis=None), text="label:N"
+    ).properties(width=190, height=alt.Step(28))
+    bars = bars.properties(width=400, height=alt.Step(28))
+    return alt.hconcat(bars, totals, title="The personas, rule by rule")

@@ -1,0 +1,900 @@
+"""Scored's exercise framework: one source per chapter -> student and instructor versions, grading.
+
+Sources are jupytext MyST-markdown notebooks in ``exercises/<chapter>.md`` written in otter-grader's
+``otter assign`` format (``otter`` fenced blocks mark questions, solutions, tests, rubrics; see
+``exercises/README.md``). For each source the build
+
+1. validates it (:func:`check_sources`: every question has points; auto-graded ones have a
+   solution and at least three checks; manual ones have a rubric),
+2. converts it to ``.ipynb`` in a temporary directory, fixes the framework's settings (Python
+   exception-based test files, our own init cell that imports the plain-language checker
+   ``scored_checks``, an export cell without PDF),
+3. runs ``otter assign`` (which also runs the solution against every test and fails otherwise),
+4. lays out ``<out>/<chapter>/student/`` (notebook, ``tests/``, ``scored_checks.py``),
+   ``<out>/<chapter>/<chapter>-student.zip`` (the same, to hand out) and
+   ``<out>/<chapter>/instructor/`` (solution notebook, all tests, ``<chapter>-autograder.zip``,
+   ``rubrics.md``, ``manifest.json``).
+
+Grading runs otter's local, Docker-free grader (the engine behind ``otter run``) once per
+submission, in a subprocess with a time limit, and writes ``scores.csv`` plus plain-sentence
+feedback per submission.
+
+Commands::
+
+    python -m scored_site.exercises check
+    python -m scored_site.exercises build [--out _build/exercises] [--chapter CH] [--verify]
+    python -m scored_site.exercises grade CH SUBMISSIONS_DIR [--out DIR] [--jobs N]
+    python -m scored_site.exercises fingerprint "partly accurate"
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import atexit
+import concurrent.futures
+import copy
+import csv
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Optional, Sequence
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+EXERCISES_DIR = REPO_ROOT / "exercises"
+DEFAULT_OUT = REPO_ROOT / "_build" / "exercises"
+HELPER_SOURCE = Path(__file__).resolve().parent / "checks.py"
+HELPER_NAME = "scored_checks.py"  # what notebooks and tests import: ``from scored_checks import ...``
+MIN_CHECKS = 3  # test cases per auto-graded question
+DEFAULT_TIMEOUT = 600  # seconds per submission when grading
+
+#: Settings the framework owns; a source may not set them (see ``AUTHOR_KEYS``).
+FRAMEWORK_CONFIG: dict[str, Any] = {
+    "init_cell": False,  # we insert our own, importing the plain-language checker
+    "check_all_cell": True,
+    "export_cell": {
+        "pdf": False,  # no LaTeX needed; students submit the zip (or the .ipynb)
+        "run_tests": False,
+        "instructions": "Submit the zip file it creates (or this .ipynb file) the way your "
+                        "instructor asks.",
+    },
+    "tests": {"files": True, "ok_format": False},  # Python (exception-based) test files
+    "generate": {"pdf": False},
+    "run_tests": True,  # otter assign grades the solution notebook and fails unless it is 100%
+    "solutions_pdf": False,
+    "template_pdf": False,
+}
+AUTHOR_KEYS = {"name", "files", "requirements", "seed", "show_question_points"}
+
+INIT_CELL = (
+    "# Run this cell first. It sets up the checks: `grader.check(\"q1\")` tells you in a sentence\n"
+    "# whether your answer to q1 is right yet.\n"
+    "from scored_checks import Notebook\n"
+    "grader = Notebook(\"{notebook}\")"
+)
+
+_BLOCK = re.compile(r"#\s+(begin|end)\s+(question|solution|tests|prompt)\b", re.IGNORECASE)
+_CONFIG = re.compile(r"#\s+assignment\s+config\b", re.IGNORECASE)
+_SOLUTION_LINE = re.compile(r"#\s?SOLUTION(\s+NO\s+PROMPT)?\s*$")
+_BEGIN_SOLUTION_LINE = re.compile(r"^\s*#\s?BEGIN SOLUTION( NO PROMPT)?\s*$")
+_END_SOLUTION_LINE = re.compile(r"^\s*#\s?END SOLUTION\s*$")
+_QUESTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class SourceError(ValueError):
+    """One or more exercise sources are malformed; ``problems`` lists each, with its location."""
+
+    def __init__(self, problems: Sequence[str]):
+        self.problems = list(problems)
+        super().__init__("exercise sources are not valid:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+class BuildError(RuntimeError):
+    """``otter assign`` failed for a chapter (for instance, the solution does not pass its tests)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Reading and validating sources
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class TestSpec:
+    function: str
+    params: list[str]
+    hidden: bool
+    points: Optional[float]
+
+
+@dataclass
+class Question:
+    name: str
+    points: Optional[float]
+    manual: bool
+    tests: list[TestSpec] = field(default_factory=list)
+    solution_lines: list[str] = field(default_factory=list)  # solution code, markers removed
+    solution_markdown: list[str] = field(default_factory=list)  # model answers / rubrics
+    prompt_markdown: list[str] = field(default_factory=list)
+
+    @property
+    def rubric(self) -> str:
+        return "\n\n".join(self.solution_markdown)
+
+    @property
+    def variables(self) -> list[str]:
+        """Names the tests read from the student's notebook."""
+        names: list[str] = []
+        for test in self.tests:
+            names += [p for p in test.params if p != "env" and p not in names]
+        return names
+
+
+@dataclass
+class Source:
+    path: Path
+    chapter: str
+    notebook: Any  # nbformat.NotebookNode, fenced otter blocks turned into raw cells
+    config: dict
+    questions: list[Question]
+    problems: list[str]
+
+    @property
+    def autograded(self) -> list[Question]:
+        return [q for q in self.questions if not q.manual]
+
+    @property
+    def manual(self) -> list[Question]:
+        return [q for q in self.questions if q.manual]
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+
+def discover(exercises_dir: Path = EXERCISES_DIR) -> list[Path]:
+    """Every exercise source: ``exercises/*.md`` except README.md and files starting with ``_``."""
+    return sorted(p for p in Path(exercises_dir).glob("*.md")
+                  if p.name.lower() != "readme.md" and not p.name.startswith("_"))
+
+
+def _source_lines(cell: Any) -> list[str]:
+    return str(cell.get("source", "")).split("\n")
+
+
+def _yaml(text: str) -> Any:
+    import yaml
+
+    return yaml.safe_load(text)
+
+
+def _parse_test_cell(code: str) -> tuple[Optional[TestSpec], Optional[str]]:
+    """Mirror otter assign's rules for an exception-based test cell; return (spec, problem)."""
+    lines = code.split("\n")
+    config: dict = {}
+    hidden = False
+    start = 0
+    if lines and re.match(r'(?:.\s*=\s*)?""?"?\s*#\s*BEGIN\s*TEST\s*CONFIG', lines[0], re.IGNORECASE):
+        end = next((i for i, line in enumerate(lines)
+                    if re.match(r'""?"?\s*#\s*END\s*TEST\s*CONFIG', line, re.IGNORECASE)), None)
+        if end is None:
+            return None, "its TEST CONFIG block is not closed"
+        try:
+            config = _yaml("\n".join(lines[1:end])) or {}
+        except Exception as error:
+            return None, f"its TEST CONFIG is not valid YAML ({error})"
+        start = end + 1
+    elif lines and lines[0].lstrip().startswith("#"):
+        hidden = bool(re.search(r"\bhidden\b", lines[0], re.IGNORECASE))
+    try:
+        tree = ast.parse("\n".join(lines[start:]))
+    except SyntaxError as error:
+        return None, f"a test cell has a syntax error (line {error.lineno}: {error.msg})"
+    body = tree.body
+    if not body or not isinstance(body[0], ast.FunctionDef) or len(body) > 2:
+        return None, ("each test cell must hold exactly one test function (optionally followed by a "
+                      "call to it); put imports inside the function")
+    func = body[0]
+    params = [a.arg for a in func.args.args + func.args.kwonlyargs]
+    points = config.get("points") if isinstance(config, dict) else None
+    return TestSpec(func.name, params, bool(config.get("hidden", hidden)), points), None
+
+
+def _normalize_cells(nb: Any) -> Any:
+    """Turn ```otter fenced blocks inside Markdown cells into raw cells, as otter assign does."""
+    from otter.assign.blocks import extract_all_fenced_otter_cells
+
+    nb = copy.deepcopy(nb)
+    nb.cells = extract_all_fenced_otter_cells(nb.cells)
+    return nb
+
+
+def read_source(path: Path) -> Source:
+    """Parse one source and collect every problem found in it (it does not raise)."""
+    import jupytext
+
+    path = Path(path)
+    chapter = path.stem
+    where = _rel(path)
+    problems: list[str] = []
+    try:
+        nb = jupytext.read(path)
+    except Exception as error:
+        return Source(path, chapter, None, {}, [], [f"{where}: cannot be read as a notebook ({error})"])
+    fmt = nb.metadata.get("jupytext", {}).get("text_representation", {}).get("format_name")
+    if fmt != "myst":
+        problems.append(f"{where}: missing the jupytext MyST header (format_name: myst); copy the "
+                        f"header of an existing exercise")
+    try:
+        nb = _normalize_cells(nb)
+    except Exception as error:
+        return Source(path, chapter, nb, {}, [], problems + [f"{where}: {error}"])
+
+    config: Optional[dict] = None
+    questions: list[Question] = []
+    question: Optional[Question] = None
+    blocks: list[str] = []  # open nested blocks inside the current question
+
+    def problem(text: str) -> None:
+        label = f"{where}, question {question.name}" if question else where
+        problems.append(f"{label}: {text}")
+
+    for cell in nb.cells:
+        first = _source_lines(cell)[0].strip() if cell.get("source") else ""
+        if cell.cell_type == "raw" and _CONFIG.match(first):
+            if config is not None:
+                problem("more than one ASSIGNMENT CONFIG block")
+            try:
+                config = _yaml(cell.source) or {}
+            except Exception as error:
+                problem(f"the ASSIGNMENT CONFIG is not valid YAML ({error})")
+                config = {}
+            continue
+        if cell.cell_type == "raw" and _BLOCK.match(first):
+            kind, block = (s.lower() for s in _BLOCK.match(first).groups())
+            if block == "question" and kind == "begin":
+                if question is not None:
+                    problem("a new question begins before this one ends (add `# END QUESTION`)")
+                try:
+                    qconf = _yaml(cell.source) or {}
+                except Exception as error:
+                    problems.append(f"{where}: a BEGIN QUESTION block is not valid YAML ({error})")
+                    qconf = {}
+                name = str(qconf.get("name", ""))
+                question = Question(name or f"<unnamed #{len(questions) + 1}>", qconf.get("points"),
+                                    bool(qconf.get("manual", False)))
+                questions.append(question)
+                blocks = []
+                if not _QUESTION_NAME.match(name):
+                    problem("needs a `name:` that is a Python identifier, such as q1")
+                unknown = set(qconf) - {"name", "points", "manual", "check_cell", "export",
+                                        "all_or_nothing"}
+                if unknown:
+                    problem(f"unknown question settings: {', '.join(sorted(unknown))}")
+            elif block == "question":
+                if question is None:
+                    problems.append(f"{where}: `# END QUESTION` without a question")
+                elif blocks:
+                    problem(f"`# END QUESTION` while a {blocks[-1].upper()} block is still open")
+                question, blocks = None, []
+            elif question is None:
+                problems.append(f"{where}: `# {kind.upper()} {block.upper()}` outside a question")
+            elif kind == "begin":
+                if blocks:
+                    problem(f"a {block.upper()} block starts inside a {blocks[-1].upper()} block")
+                blocks.append(block)
+            else:
+                if not blocks or blocks[-1] != block:
+                    problem(f"`# END {block.upper()}` without a matching BEGIN")
+                else:
+                    blocks.pop()
+            continue
+        if cell.cell_type == "raw":
+            continue
+        source = str(cell.source)
+        if cell.cell_type == "code" and re.search(r"\botter\.Notebook\(|^\s*grader\s*=", source, re.M):
+            problem("do not create `grader` yourself: the build adds the init cell")
+        if question is None:
+            if cell.cell_type == "code" and _SOLUTION_LINE.search(source):
+                problems.append(f"{where}: a `# SOLUTION` marker outside any question")
+            continue
+        in_block = blocks[-1] if blocks else None
+        if in_block == "tests":
+            if cell.cell_type != "code":
+                problem("the TESTS block may contain only code cells")
+                continue
+            spec, issue = _parse_test_cell(source)
+            if issue:
+                problem(issue)
+            else:
+                question.tests.append(spec)
+        elif in_block == "solution":
+            if cell.cell_type == "markdown":
+                question.solution_markdown.append(source.strip())
+            else:
+                question.solution_lines += _solution_lines(source, whole_cell=True)
+        elif cell.cell_type == "code":
+            if _solution_lines(source, whole_cell=False):
+                problem("a code cell with solution markers must sit inside a `# BEGIN SOLUTION` / "
+                        "`# END SOLUTION` block: otherwise otter keeps the solution in the student "
+                        "version and locks the cell")
+        elif cell.cell_type == "markdown":
+            question.prompt_markdown.append(source.strip())
+
+    if question is not None:
+        problem("is never closed (add `# END QUESTION`)")
+    if config is None:
+        problems.append(f"{where}: no ASSIGNMENT CONFIG block; start the file with an ```otter block "
+                        f"containing `# ASSIGNMENT CONFIG` and `name: {chapter}`")
+        config = {}
+    else:
+        if config.get("name") != chapter:
+            problems.append(f"{where}: ASSIGNMENT CONFIG `name` must be {chapter!r} (the file name), "
+                            f"not {config.get('name')!r}")
+        owned = sorted(set(config) - AUTHOR_KEYS)
+        if owned:
+            problems.append(f"{where}: ASSIGNMENT CONFIG sets {', '.join(owned)}, which the framework "
+                            f"controls; allowed keys are {', '.join(sorted(AUTHOR_KEYS))}")
+        for file in config.get("files", []) or []:
+            if not (path.parent / file).exists():
+                problems.append(f"{where}: support file {file!r} not found next to the source")
+    if not questions:
+        problems.append(f"{where}: has no questions")
+
+    seen: set[str] = set()
+    for question in questions:
+        label = f"{where}, question {question.name}"
+        if question.name in seen:
+            problems.append(f"{label}: the name is used twice")
+        seen.add(question.name)
+        if not isinstance(question.points, (int, float)) or isinstance(question.points, bool) \
+                or question.points <= 0:
+            problems.append(f"{label}: needs `points:` with a positive number")
+        if question.manual:
+            if question.tests:
+                problems.append(f"{label}: a manual question is graded by hand; remove its tests "
+                                f"or drop `manual: true`")
+            if not any(re.search(r"\brubric\b", md, re.IGNORECASE) for md in question.solution_markdown):
+                problems.append(f"{label}: a manual question needs a rubric: a Markdown cell "
+                                f"mentioning **Rubric** inside `# BEGIN SOLUTION` / `# END SOLUTION`")
+        else:
+            if not question.solution_lines:
+                problems.append(f"{label}: has no solution (mark lines with `# SOLUTION` or wrap "
+                                f"them in `# BEGIN SOLUTION` / `# END SOLUTION`)")
+            public = [t for t in question.tests if not t.hidden]
+            if len(question.tests) < MIN_CHECKS:
+                problems.append(f"{label}: has {len(question.tests)} test(s); auto-graded questions "
+                                f"need at least {MIN_CHECKS} checks, each with a kind message")
+            elif not public:
+                problems.append(f"{label}: every test is hidden, so students get no feedback")
+            names = [t.function for t in question.tests]
+            if len(set(names)) != len(names):
+                problems.append(f"{label}: two test functions share a name")
+    return Source(path, chapter, nb, config, questions, problems)
+
+
+def _solution_lines(source: str, whole_cell: bool) -> list[str]:
+    """Solution code in a cell (without markers); ``whole_cell`` for cells in a SOLUTION block."""
+    out: list[str] = []
+    inside = whole_cell
+    for line in source.split("\n"):
+        if _BEGIN_SOLUTION_LINE.match(line):
+            inside = True
+            continue
+        if _END_SOLUTION_LINE.match(line):
+            inside = whole_cell
+            continue
+        if _SOLUTION_LINE.search(line):
+            out.append(_SOLUTION_LINE.sub("", line).rstrip())
+        elif inside and line.strip():
+            out.append(line.rstrip())
+    return out
+
+
+def check_sources(paths: Optional[Iterable[Path]] = None) -> dict[str, Source]:
+    """Validate every exercise source; raise :class:`SourceError` listing all problems."""
+    paths = list(paths) if paths is not None else discover()
+    if not paths:
+        raise SourceError([f"no exercise sources found in {_rel(EXERCISES_DIR)}"])
+    sources = {}
+    problems: list[str] = []
+    for path in paths:
+        source = read_source(path)
+        sources[source.chapter] = source
+        problems += source.problems
+    if problems:
+        raise SourceError(problems)
+    return sources
+
+
+# --------------------------------------------------------------------------------------------
+# Environment for kernels and otter
+# --------------------------------------------------------------------------------------------
+
+_KERNEL_DIR: Optional[str] = None
+
+
+def kernel_env() -> dict[str, str]:
+    """Environment for otter and its kernels: the ``python3`` kernel is *this* interpreter.
+
+    A kernelspec pointing at ``sys.executable`` is put first on ``JUPYTER_PATH`` (so a user-level
+    ``python3`` kernel from another Python cannot win), and the repository root is put on
+    ``PYTHONPATH`` so notebooks can ``import scored`` even from an uninstalled checkout.
+    """
+    global _KERNEL_DIR
+    if _KERNEL_DIR is None:
+        _KERNEL_DIR = tempfile.mkdtemp(prefix="scored-kernel-")
+        atexit.register(shutil.rmtree, _KERNEL_DIR, True)
+        spec_dir = Path(_KERNEL_DIR) / "kernels" / "python3"
+        spec_dir.mkdir(parents=True)
+        spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "Python 3 (ipykernel)", "language": "python",
+                "metadata": {"debugger": False}}
+        (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
+    env = dict(os.environ)
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [_KERNEL_DIR, env.get("JUPYTER_PATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    env.setdefault("JUPYTER_PLATFORM_DIRS", "1")
+    env.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
+    return env
+
+
+def _run(cmd: Sequence[str], timeout: Optional[float], cwd: Optional[Path] = None
+         ) -> tuple[int, str]:
+    """Run ``cmd`` in its own process group; on timeout kill that group. Returns (rc, output)."""
+    proc = subprocess.Popen(list(cmd), cwd=cwd, env=kernel_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        output, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        output, _ = proc.communicate()
+        return -9, (output or "") + f"\n[timed out after {timeout:g} s]"
+    return proc.returncode, output or ""
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
+# --------------------------------------------------------------------------------------------
+# Build
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class BuiltChapter:
+    chapter: str
+    root: Path
+    assign_seconds: float
+
+    @property
+    def student_dir(self) -> Path:
+        return self.root / "student"
+
+    @property
+    def instructor_dir(self) -> Path:
+        return self.root / "instructor"
+
+    @property
+    def student_notebook(self) -> Path:
+        return self.student_dir / f"{self.chapter}.ipynb"
+
+    @property
+    def solution_notebook(self) -> Path:
+        return self.instructor_dir / f"{self.chapter}.ipynb"
+
+    @property
+    def autograder_zip(self) -> Path:
+        return self.instructor_dir / f"{self.chapter}-autograder.zip"
+
+    @property
+    def student_zip(self) -> Path:
+        return self.root / f"{self.chapter}-student.zip"
+
+    @property
+    def manifest(self) -> dict:
+        return json.loads((self.instructor_dir / "manifest.json").read_text())
+
+
+def _master_notebook(source: Source) -> Any:
+    """The notebook handed to otter assign: framework config merged in, our init cell added."""
+    import nbformat
+
+    nb = copy.deepcopy(source.notebook)
+    config = {**FRAMEWORK_CONFIG, **{k: v for k, v in source.config.items()}}
+    config["files"] = [HELPER_NAME] + list(source.config.get("files", []) or [])
+    import yaml
+
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type == "raw" and _CONFIG.match(_source_lines(cell)[0].strip()):
+            continue
+        cells.append(cell)
+    config_cell = nbformat.v4.new_raw_cell("# ASSIGNMENT CONFIG\n" + yaml.safe_dump(config, sort_keys=False))
+    init = nbformat.v4.new_code_cell(INIT_CELL.format(notebook=f"{source.chapter}.ipynb"))
+    init.metadata.update({"editable": False, "deletable": False})
+    first_code = next((i for i, c in enumerate(cells) if c.cell_type == "code"), len(cells))
+    cells.insert(first_code, init)
+    nb.cells = [config_cell] + cells
+    nb.metadata.pop("jupytext", None)
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
+                                 "name": "python3"}
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+def _rubrics_markdown(source: Source) -> str:
+    lines = [f"# {source.chapter}: rubrics for the hand-graded questions", "",
+             f"Generated from `{_rel(source.path)}`. Not part of the student version.", ""]
+    if not source.manual:
+        lines.append("This chapter has no hand-graded questions.")
+    for q in source.manual:
+        lines += [f"## {q.name} ({q.points:g} points)", "", "### Prompt", ""]
+        lines += [md for md in q.prompt_markdown if md] + ["", "### Rubric and model answer", ""]
+        lines += q.solution_markdown + [""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _zip_dir(directory: Path, target: Path, arc_root: str) -> None:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        for file in sorted(directory.rglob("*")):
+            if file.is_file() and "__pycache__" not in file.parts:
+                zf.write(file, f"{arc_root}/{file.relative_to(directory).as_posix()}")
+
+
+def _otter_version() -> str:
+    from importlib.metadata import version
+
+    return version("otter-grader")
+
+
+def build_chapter(source: Source, out: Path = DEFAULT_OUT) -> BuiltChapter:
+    """Build one chapter (see module docstring); raises :class:`BuildError` if otter assign fails."""
+    import nbformat
+
+    out = Path(out)
+    work = Path(tempfile.mkdtemp(prefix=f"scored-{source.chapter}-"))
+    try:
+        master_dir = work / "master"
+        master_dir.mkdir()
+        master = master_dir / f"{source.chapter}.ipynb"
+        nbformat.write(_master_notebook(source), master)
+        shutil.copy(HELPER_SOURCE, master_dir / HELPER_NAME)
+        for file in source.config.get("files", []) or []:
+            src = source.path.parent / file
+            dst = master_dir / file
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            (shutil.copytree if src.is_dir() else shutil.copy)(src, dst)
+        result = work / "result"
+        started = time.perf_counter()
+        rc, output = _run([sys.executable, "-m", "otter", "assign", "--no-pdfs", str(master),
+                           str(result)], timeout=DEFAULT_TIMEOUT)
+        seconds = time.perf_counter() - started
+        if rc != 0:
+            tail = "\n".join(line for line in output.splitlines()[-40:] if "WARNING | Kernel" not in line)
+            raise BuildError(f"otter assign failed for {source.chapter} (exit {rc}); its output "
+                             f"ends with:\n{tail}")
+
+        dest = out / source.chapter
+        shutil.rmtree(dest, ignore_errors=True)
+        dest.mkdir(parents=True)
+        shutil.move(str(result / "student"), dest / "student")
+        shutil.move(str(result / "autograder"), dest / "instructor")
+        built = BuiltChapter(source.chapter, dest, seconds)
+        zips = list(built.instructor_dir.glob(f"{source.chapter}-autograder_*.zip"))
+        if len(zips) != 1:
+            raise BuildError(f"expected one autograder zip for {source.chapter}, found {len(zips)}")
+        zips[0].rename(built.autograder_zip)
+        for cache in dest.rglob("__pycache__"):
+            shutil.rmtree(cache, ignore_errors=True)
+        (built.instructor_dir / "rubrics.md").write_text(_rubrics_markdown(source))
+        manifest = {
+            "chapter": source.chapter,
+            "source": _rel(source.path),
+            "source_sha256": source.sha256,
+            "helper_sha256": hashlib.sha256(HELPER_SOURCE.read_bytes()).hexdigest(),
+            "otter_grader": _otter_version(),
+            "autograder_zip": built.autograder_zip.name,
+            "questions": [{"name": q.name, "points": q.points, "manual": q.manual,
+                           "checks": len(q.tests), "variables": q.variables}
+                          for q in source.questions],
+            "auto_points": sum(q.points for q in source.autograded),
+            "manual_points": sum(q.points for q in source.manual),
+        }
+        (built.instructor_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        _zip_dir(built.student_dir, built.student_zip, source.chapter)
+        return built
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def build(out: Path = DEFAULT_OUT, chapters: Optional[Iterable[str]] = None,
+          jobs: Optional[int] = None, verify: bool = False, log=print) -> dict[str, BuiltChapter]:
+    """Validate all sources, then build the requested chapters (default: all) in parallel."""
+    sources = check_sources()
+    wanted = list(chapters) if chapters else list(sources)
+    unknown = [c for c in wanted if c not in sources]
+    if unknown:
+        raise SourceError([f"no exercise source for chapter {c!r} (have: {', '.join(sources)})"
+                           for c in unknown])
+    jobs = max(1, jobs or min(len(wanted), os.cpu_count() or 1))
+    built: dict[str, BuiltChapter] = {}
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        futures = {pool.submit(build_chapter, sources[c], Path(out)): c for c in wanted}
+        for future in concurrent.futures.as_completed(futures):
+            done = future.result()
+            built[done.chapter] = done
+            log(f"{done.chapter}: built in {done.assign_seconds:.1f} s (otter assign, "
+                f"solution run included) -> {_rel(done.root)}")
+    if verify:
+        for chapter in wanted:
+            problems = verify_chapter(built[chapter], log=log)
+            if problems:
+                raise BuildError(f"{chapter} failed verification:\n" + "\n".join(problems))
+    return {c: built[c] for c in wanted}
+
+
+def verify_chapter(built: BuiltChapter, log=print) -> list[str]:
+    """Grade the solution (must score 100%) and the untouched student notebook (must score 0)."""
+    problems = []
+    with tempfile.TemporaryDirectory() as tmp:
+        subs = Path(tmp) / "submissions"
+        subs.mkdir()
+        shutil.copy(built.solution_notebook, subs / "solution.ipynb")
+        shutil.copy(built.student_notebook, subs / "untouched-student.ipynb")
+        report = grade(built.chapter, subs, build_dir=built.root.parent, out=Path(tmp) / "grades",
+                       log=lambda *_: None)
+        for row in report.results:
+            for q, r in row["questions"].items():
+                if row["submission"] == "solution" and r["score"] != r["possible"]:
+                    problems.append(f"solution scores {r['score']}/{r['possible']} on {q}")
+                if row["submission"] == "untouched-student" and r["score"] != 0:
+                    problems.append(f"the untouched student notebook scores {r['score']} on {q}")
+            if row["status"] != "graded":
+                problems.append(f"{row['submission']}: {row['error']}")
+    log(f"{built.chapter}: verified (solution 100%, untouched student version 0)"
+        if not problems else f"{built.chapter}: verification FAILED")
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
+# Grading
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class GradeReport:
+    chapter: str
+    csv_path: Path
+    results: list[dict]  # one dict per submission (see _grade_one)
+    out_dir: Path
+
+
+def _manifest_is_current(built: BuiltChapter) -> bool:
+    try:
+        manifest = built.manifest
+    except (OSError, ValueError):
+        return False
+    source = EXERCISES_DIR / f"{built.chapter}.md"
+    return (built.autograder_zip.exists() and source.exists()
+            and manifest.get("source_sha256") == hashlib.sha256(source.read_bytes()).hexdigest()
+            and manifest.get("helper_sha256") == hashlib.sha256(HELPER_SOURCE.read_bytes()).hexdigest())
+
+
+def grade(chapter: str, submissions: Path, build_dir: Path = DEFAULT_OUT,
+          out: Optional[Path] = None, jobs: Optional[int] = None,
+          timeout: float = DEFAULT_TIMEOUT, keep_executed: bool = False, log=print) -> GradeReport:
+    """Grade every ``*.ipynb`` / ``*.zip`` in ``submissions`` with otter's local (no-Docker) grader.
+
+    Writes ``<out>/scores.csv`` (one row per submission; manual questions left blank for the
+    grader), ``<out>/feedback/<submission>.md`` (plain sentences) and
+    ``<out>/results/<submission>.json``; with ``keep_executed`` also the executed notebooks.
+    Rebuilds the chapter first if it was never built or its source changed.
+    """
+    build_dir, submissions = Path(build_dir), Path(submissions)
+    built = BuiltChapter(chapter, build_dir / chapter, 0.0)
+    if not _manifest_is_current(built):
+        if (EXERCISES_DIR / f"{chapter}.md").exists():
+            log(f"{chapter}: no current build in {_rel(build_dir)}; building it first")
+            built = build(build_dir, [chapter], log=log)[chapter]
+        elif not built.autograder_zip.exists():
+            raise FileNotFoundError(f"no exercise {chapter!r}: neither {_rel(EXERCISES_DIR)}/"
+                                    f"{chapter}.md nor a build in {_rel(build_dir)}")
+    manifest = built.manifest
+    if not submissions.is_dir():
+        raise FileNotFoundError(f"submissions directory not found: {submissions}")
+    files = sorted(p for p in submissions.iterdir()
+                   if p.suffix.lower() in (".ipynb", ".zip") and not p.name.startswith("."))
+    if not files:
+        raise FileNotFoundError(f"no .ipynb or .zip submissions in {submissions}")
+    stems = [p.stem for p in files]
+    ids = [p.name if stems.count(p.stem) > 1 else p.stem for p in files]
+
+    out = Path(out) if out else built.root / "grades"
+    for sub in ("results", "feedback", "executed"):
+        shutil.rmtree(out / sub, ignore_errors=True)
+    (out / "results").mkdir(parents=True, exist_ok=True)
+    (out / "feedback").mkdir(parents=True, exist_ok=True)
+    if keep_executed:
+        (out / "executed").mkdir(parents=True, exist_ok=True)
+
+    def one(path: Path, ident: str) -> dict:
+        result_json = out / "results" / f"{ident}.json"
+        cmd = [sys.executable, "-m", "scored_site.exercises", "_grade-one",
+               str(built.autograder_zip), str(path), str(result_json)]
+        if keep_executed:
+            cmd += ["--executed", str(out / "executed" / f"{ident}.ipynb")]
+        started = time.perf_counter()
+        rc, output = _run(cmd, timeout=timeout, cwd=REPO_ROOT)
+        try:
+            result = json.loads(result_json.read_text())
+        except (OSError, ValueError):
+            reason = "timed out" if rc == -9 else f"the grader stopped (exit {rc})"
+            last = [line for line in output.splitlines() if line.strip()][-1:] or [""]
+            result = {"status": "error", "error": f"{reason}: {last[0][:300]}", "questions": {}}
+        result["submission"] = ident
+        result["file"] = path.name
+        result["seconds"] = round(time.perf_counter() - started, 2)
+        result_json.write_text(json.dumps(result, indent=2) + "\n")
+        return result
+
+    jobs = max(1, jobs or min(len(files), os.cpu_count() or 1))
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        results = list(pool.map(one, files, ids))
+
+    auto = [q for q in manifest["questions"] if not q["manual"]]
+    manual = [q for q in manifest["questions"] if q["manual"]]
+    csv_path = out / "scores.csv"
+    with open(csv_path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["submission", "status"] + [q["name"] for q in auto]
+                        + ["auto_total", "auto_possible"]
+                        + [f"{q['name']} (manual, /{q['points']:g})" for q in manual] + ["note"])
+        for r in results:
+            scores = [r["questions"].get(q["name"], {}).get("score", 0) for q in auto]
+            writer.writerow([r["submission"], r["status"]] + [_num(s) for s in scores]
+                            + [_num(sum(scores)), _num(manifest["auto_points"])]
+                            + ["" for _ in manual] + [r.get("error", "")])
+    for r in results:
+        (out / "feedback" / f"{r['submission']}.md").write_text(_feedback_markdown(r, manifest))
+    log(f"{chapter}: graded {len(results)} submission(s) -> {_rel(csv_path)}")
+    for r in results:
+        total = sum(q.get("score", 0) for q in r["questions"].values())
+        state = r["status"] if r["status"] != "graded" else f"{_num(total)}/{_num(manifest['auto_points'])}"
+        log(f"  {r['submission']}: {state}" + (f" ({r['error']})" if r.get("error") else ""))
+    return GradeReport(chapter, csv_path, results, out)
+
+
+def _num(value: float) -> str:
+    return f"{value:.4g}" if isinstance(value, float) and not float(value).is_integer() else f"{value:g}"
+
+
+def _feedback_markdown(result: dict, manifest: dict) -> str:
+    lines = [f"# {manifest['chapter']}: feedback for {result['submission']}", ""]
+    if result["status"] != "graded":
+        lines += [f"This submission could not be graded automatically: {result.get('error', '')}",
+                  "Please contact your instructor.", ""]
+        return "\n".join(lines)
+    for q in manifest["questions"]:
+        if q["manual"]:
+            lines.append(f"- **{q['name']}** ({q['points']:g} points): graded by hand.")
+            continue
+        r = result["questions"].get(q["name"], {})
+        text = " ".join(r.get("feedback", "").split("\n"))
+        text = text[len(q["name"]) + 2:] if text.startswith(f"{q['name']}: ") else text
+        lines.append(f"- **{q['name']}** ({_num(r.get('score', 0))}/{_num(q['points'])}): {text}")
+    return "\n".join(lines) + "\n"
+
+
+def _prepare_submission(path: Path, workdir: Path) -> Path:
+    """Copy the submission; point a notebook at the ``python3`` kernel whatever it was saved with."""
+    import nbformat
+
+    target = workdir / path.name
+    shutil.copy(path, target)
+    if target.suffix.lower() == ".ipynb":
+        nb = nbformat.read(target, as_version=4)
+        nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
+                                     "name": "python3"}
+        nbformat.write(nb, target)
+    return target
+
+
+def _grade_one(autograder_zip: Path, submission: Path, result_json: Path,
+               executed: Optional[Path] = None) -> None:
+    """Subprocess entry point: grade one submission with otter, write a small JSON result."""
+    import nbformat
+    from otter.api import grade_submission
+
+    from scored_site.checks import summarize  # the same formatter students see
+
+    result: dict[str, Any] = {"status": "graded", "questions": {}}
+    try:
+        with tempfile.TemporaryDirectory(prefix="scored-grade-") as tmp:
+            sub = _prepare_submission(Path(submission), Path(tmp))
+            graded = grade_submission(str(sub), str(autograder_zip), quiet=True)
+        if graded.catastrophic_error is not None:
+            result = {"status": "error", "error": f"otter could not grade it: {graded.catastrophic_error}",
+                      "questions": {}}
+        for name, test_file in sorted(graded.results.items()):
+            summary = summarize(test_file, name)
+            result["questions"][name] = {
+                "score": test_file.score, "possible": test_file.possible,
+                "feedback": str(summary), "cases": summary.case_passed,
+            }
+        if executed is not None and graded.notebook is not None:
+            nbformat.write(graded.notebook, str(executed))
+    except Exception as error:  # a broken file must not stop the batch
+        result = {"status": "error", "error": f"{type(error).__name__}: {error}", "questions": {}}
+    Path(result_json).write_text(json.dumps(result, indent=2) + "\n")
+
+
+# --------------------------------------------------------------------------------------------
+# Command line
+# --------------------------------------------------------------------------------------------
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scored_site.exercises",
+                                     description="Build and grade Scored's exercise notebooks.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("check", help="validate every exercise source")
+    p = sub.add_parser("build", help="generate student and instructor versions")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory (default: %(default)s)")
+    p.add_argument("--chapter", action="append", help="only this chapter (repeatable)")
+    p.add_argument("--jobs", type=int, help="chapters built in parallel (default: CPU count)")
+    p.add_argument("--verify", action="store_true",
+                   help="also grade the solution (must be 100%%) and the untouched student version (must be 0)")
+    p = sub.add_parser("grade", help="grade submitted notebooks into a CSV")
+    p.add_argument("chapter")
+    p.add_argument("submissions", type=Path, help="directory of .ipynb or .zip submissions")
+    p.add_argument("--build-dir", type=Path, default=DEFAULT_OUT)
+    p.add_argument("--out", type=Path, help="output directory (default: <build-dir>/<chapter>/grades)")
+    p.add_argument("--jobs", type=int, help="submissions graded in parallel (default: CPU count)")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per submission")
+    p.add_argument("--keep-executed", action="store_true", help="keep the executed notebooks")
+    p = sub.add_parser("fingerprint", help="digest of an answer, for tests that must not print it")
+    p.add_argument("values", nargs="+")
+    p = sub.add_parser("_grade-one")
+    p.add_argument("autograder_zip", type=Path)
+    p.add_argument("submission", type=Path)
+    p.add_argument("result_json", type=Path)
+    p.add_argument("--executed", type=Path)
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "check":
+            sources = check_sources()
+            for s in sources.values():
+                print(f"{_rel(s.path)}: ok ({len(s.autograded)} auto-graded, {len(s.manual)} manual; "
+                      f"{sum(q.points for q in s.questions):g} points)")
+        elif args.command == "build":
+            build(args.out, args.chapter, args.jobs, args.verify)
+        elif args.command == "grade":
+            grade(args.chapter, args.submissions, args.build_dir, args.out, args.jobs, args.timeout,
+                  args.keep_executed)
+        elif args.command == "fingerprint":
+            from scored_site.checks import fingerprint
+
+            for value in args.values:
+                print(f"{fingerprint(value)}  {value!r}")
+        elif args.command == "_grade-one":
+            _grade_one(args.autograder_zip, args.submission, args.result_json, args.executed)
+    except (SourceError, BuildError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""The book build: the real configuration fails on a broken cell or a Sphinx warning, and the built site
+has the structure readers and the site tests rely on."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+PAGE_HEADER = """---
+jupytext:
+  text_representation:
+    format_name: myst
+kernelspec:
+  name: python3
+  display_name: Python 3
+---
+# A page
+
+"""
+
+
+def build_mini_book(tmp_path: Path, body: str) -> subprocess.CompletedProcess:
+    """Build a one-page book with the course's own _config.yml, the way `make book` builds the course."""
+    shutil.copy(ROOT / "_config.yml", tmp_path / "_config.yml")
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/intro\n")
+    (tmp_path / "book" / "_static").mkdir(parents=True)
+    shutil.copy(ROOT / "book" / "_static" / "favicon.svg", tmp_path / "book" / "_static")
+    (tmp_path / "book" / "references.bib").write_text("@misc{k, title={T}, author={A. Author}, year={2020}}\n")
+    (tmp_path / "book" / "intro.md").write_text(PAGE_HEADER + body)
+    return subprocess.run(
+        [str(JUPYTER_BOOK), "build", str(tmp_path), "--warningiserror", "--keep-going"],
+        capture_output=True, text=True, timeout=600,
+    )
+
+
+def test_a_good_page_builds(tmp_path):
+    result = build_mini_book(tmp_path, "```{code-cell} ipython3\nprint(6 * 7)\n```\n")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "42" in (tmp_path / "_build" / "html" / "book" / "intro.html").read_text()
+
+
+def test_a_failing_cell_fails_the_build(tmp_path):
+    result = build_mini_book(tmp_path, "```{code-cell} ipython3\nraise RuntimeError('cell broke on purpose')\n```\n")
+    assert result.returncode != 0
+    assert "cell broke on purpose" in result.stdout + result.stderr
+
+
+def test_a_sphinx_warning_fails_the_build(tmp_path):
+    result = build_mini_book(tmp_path, "See {ref}`no-such-label`.\n")
+    assert result.returncode != 0
+    assert "no-such-label" in result.stdout + result.stderr
+
+
+def test_no_page_ships_thebe_or_loads_a_script_from_another_host(site_dir):
+    pages = list(site_dir.rglob("*.html"))
+    assert pages
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert "thebe" not in html.lower(), f"{page} mentions thebe"
+        external = re.findall(r'<(?:script|link|img|iframe)[^>]+(?:src|href)="(https?://[^"]+)"', html)
+        assert external == [], f"{page} loads {external}"
+
+
+def test_the_chart_bundle_is_self_hosted_and_wrapped(site_dir):
+    bundle = (site_dir / "_static" / "scored-vega.js").read_text(encoding="utf-8")
+    assert bundle.startswith("/*") and "(function () {" in bundle[:600]
+    assert bundle.rstrip().endswith("})();")
+    assert "window.vegaEmbed=" in bundle
+
+
+def test_chart_pages_load_the_bundle_and_others_do_not(site_dir):
+    for page in (site_dir / "book").glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        has_chart = 'class="scored-chart"' in html
+        loads_bundle = "scored-vega.js" in html
+        assert has_chart == loads_bundle, f"{page.name}: charts={has_chart}, bundle loaded={loads_bundle}"

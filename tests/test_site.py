@@ -1,0 +1,216 @@
+"""The built site in a real browser: what a reader gets.
+
+Every page of the table of contents is opened in headless Chromium from a localhost server. Each page must
+draw all its charts, let the reader move every control and see the marks change, show no console or page
+error, request nothing from any other host, pass axe-core's WCAG 2.1 AA rules without a serious or critical
+violation, and stay within the page-weight budget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+
+from conftest import ROOT
+
+PAGE_BUDGET_BYTES = 1_500_000  # first visit, uncompressed, charts included
+AXE_FAILING_IMPACTS = {"serious", "critical"}
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def toc_pages() -> list[str]:
+    """Every page in _toc.yml, as a path relative to the site root."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+
+    for part in toc.get("parts", [{"chapters": toc.get("chapters")}]):
+        walk(part["chapters"])
+    return [f + ".html" for f in files]
+
+
+PAGES = toc_pages()
+
+
+@dataclass
+class Visit:
+    page: object
+    errors: list[str] = field(default_factory=list)
+    external: list[str] = field(default_factory=list)
+    local_paths: set[str] = field(default_factory=set)
+
+
+def open_page(browser, site_url: str, path: str) -> Visit:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    visit = Visit(page)
+
+    def route(route):
+        url = route.request.url
+        if url.startswith(site_url + "/"):
+            visit.local_paths.add(urlparse(url).path)
+            route.continue_()
+        elif url.startswith("data:"):
+            route.continue_()
+        else:
+            visit.external.append(url)
+            route.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: visit.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: visit.errors.append(f"page error: {e}"))
+    page.goto(f"{site_url}/{path}", wait_until="load")
+    # Charts draw once the deferred bundle has run; wait until every chart holds its SVG.
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('.scored-chart')).every(c => c.querySelector('svg, canvas'))",
+        timeout=20_000,
+    )
+    return visit
+
+
+@pytest.fixture(scope="module")
+def visits(browser, site_url):
+    opened = {path: open_page(browser, site_url, path) for path in PAGES}
+    yield opened
+    for visit in opened.values():
+        visit.page.context.close()
+
+
+def test_the_toc_pages_exist(site_dir):
+    missing = [p for p in PAGES if not (site_dir / p).exists()]
+    assert not missing, f"pages in _toc.yml that were not built: {missing}"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_has_no_console_or_page_errors(visits, path):
+    assert visits[path].errors == [], f"{path}: {visits[path].errors}"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_requests_nothing_from_another_host(visits, path):
+    assert visits[path].external == [], f"{path} requested {visits[path].external}"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_chart_renders_with_an_accessible_name(visits, path):
+    page = visits[path].page
+    charts = page.query_selector_all(".scored-chart")
+    for number, chart in enumerate(charts, start=1):
+        svg = chart.query_selector("svg.marks")
+        assert svg is not None, f"{path}: chart {number} drew no SVG"
+        marks = svg.query_selector_all("path, rect, circle, line, text, symbol")
+        assert len(marks) > 5, f"{path}: chart {number} drew almost nothing ({len(marks)} elements)"
+        label = svg.get_attribute("aria-label") or ""
+        assert label.strip() == (chart.get_attribute("data-description") or "").strip() != "", (
+            f"{path}: chart {number} has no accessible name from its description"
+        )
+
+
+def _marks(chart) -> str:
+    return chart.query_selector("svg.marks").inner_html()
+
+
+def _wait_for_change(page, chart, before: str) -> bool:
+    try:
+        page.wait_for_function(
+            "([c, b]) => c.querySelector('svg.marks').innerHTML !== b", arg=[chart, before], timeout=3000
+        )
+        return True
+    except Exception:
+        return False
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_control_changes_the_marks_from_the_keyboard(visits, path):
+    """Each slider, radio group and drop-down bound to a chart, operated by keyboard, redraws it."""
+    page = visits[path].page
+    for number, chart in enumerate(page.query_selector_all(".scored-chart"), start=1):
+        for control in chart.query_selector_all(".vega-bind input[type=range], .vega-bind select"):
+            name = control.evaluate("e => e.closest('.vega-bind').textContent.trim()")
+            before = _marks(chart)
+            changed = False
+            keys = ["End", "Home"] if control.get_attribute("type") == "range" else ["End", "Home"]
+            for key in keys:
+                control.focus()
+                page.keyboard.press(key)
+                if _wait_for_change(page, chart, before):
+                    changed = True
+                    break
+            assert changed, f"{path}: chart {number}: moving '{name}' did not change the drawn marks"
+        radios = chart.query_selector_all(".vega-bind input[type=radio]")
+        if radios:
+            before = _marks(chart)
+            radios[0].focus()
+            page.keyboard.press("ArrowDown")
+            assert _wait_for_change(page, chart, before), (
+                f"{path}: chart {number}: choosing another option did not change the drawn marks"
+            )
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_finds_no_serious_or_critical_violation(visits, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(visits[path].page, options=AXE_OPTIONS)
+    failing = [
+        f"{v['id']} ({v['impact']}): {v['help']} — e.g. {v['nodes'][0]['target']}"
+        for v in results.response["violations"]
+        if v["impact"] in AXE_FAILING_IMPACTS
+    ]
+    assert failing == [], f"{path}:\n" + "\n".join(failing)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_weight_within_budget(visits, site_dir, path):
+    files = {site_dir / Path(p.lstrip("/")) for p in visits[path].local_paths}
+    weight = sum(f.stat().st_size for f in files if f.is_file())
+    assert weight <= PAGE_BUDGET_BYTES, f"{path} loads {weight:,} bytes (budget {PAGE_BUDGET_BYTES:,})"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_has_title_navigation_search_and_prev_next(visits, path):
+    page = visits[path].page
+    assert "Scored" in page.title()
+    assert page.query_selector("nav.bd-docs-nav a.reference"), f"{path}: no table of contents"
+    assert page.query_selector(".search-button-field, .search-button"), f"{path}: no search"
+    if path != PAGES[0] or len(PAGES) > 1:
+        assert page.query_selector(".prev-next-area a"), f"{path}: no previous/next link"
+
+
+def test_quizzes_work_from_the_keyboard(visits):
+    quiz_pages = [p for p in PAGES if visits[p].page.query_selector(".scored-quiz")]
+    assert quiz_pages, "no page has a quiz"
+    for path in quiz_pages:
+        page = visits[path].page
+        for form in page.query_selector_all("form.scored-quiz-question"):
+            options = form.query_selector_all("input[type=radio]")
+            feedback = form.query_selector(".scored-quiz-feedback")
+            correct = [o for o in options if o.get_attribute("data-correct") == "true"]
+            wrong = [o for o in options if o.get_attribute("data-correct") != "true"]
+            assert len(correct) == 1 and wrong, f"{path}: a question needs one right and some wrong options"
+            for option, verdict in ((wrong[0], "Not quite."), (correct[0], "Correct.")):
+                option.focus()
+                page.keyboard.press("Space")
+                page.keyboard.press("Tab")  # leaves the radio group for the Check button
+                page.keyboard.press("Enter")
+                text = feedback.inner_text()
+                assert text.startswith(verdict), f"{path}: after choosing an option the feedback was {text!r}"
+                assert option.get_attribute("data-feedback") in text
+
+
+def test_search_finds_course_text(browser, site_url):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{site_url}/search.html?q=blacklist")
+    page.wait_for_selector("#search-results li", timeout=20_000)
+    assert len(page.query_selector_all("#search-results li")) >= 1
+    context.close()
