@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 # -W: every Sphinx warning fails the build; a failing notebook cell fails it too (see _config.yml).
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
-	$(BIN)/python -m scored_site.exercises build --out $(HTML)/exercises
+	$(BIN)/python -m scored_site.exercises build --student-only --out $(HTML)/exercises
 	@echo "The site is in $(CURDIR)/$(HTML)/index.html  (make serve: http://127.0.0.1:$(PORT))"
 
 test: book

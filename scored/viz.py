@@ -25,6 +25,7 @@ import json
 import os
 
 import altair as alt
+import pandas as pd
 from altair.utils.display import default_renderer_base
 from altair.vegalite.v6.display import VEGALITE_MIME_TYPE
 
@@ -39,11 +40,11 @@ NOT_SANCTIONED = "#0072B2"
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
+# Rendered in the page where the chart library is missing, instead of an empty box.
 # What a reader's browser needs from the page: drawn as SVG (readable by assistive technology), no
 # "Open in Vega Editor" menu (it links to other hosts).
 EMBED_OPTIONS = {"actions": False, "renderer": "svg"}
 
-# Rendered in the page where the chart library is missing, instead of an empty box.
 _MISSING_LIBRARY = (
     "This interactive chart is drawn by the course's chart library, scored-vega.js, "
     "which was not loaded."
@@ -68,7 +69,7 @@ def theme() -> dict:
             "font": FONT,
             "view": {"stroke": None, "continuousWidth": 520, "continuousHeight": 300},
             "axis": axis,
-            "legend": {"labelFontSize": 13, "titleFontSize": 13, "titleFontWeight": "normal",
+            "legend": {"orient": "top", "labelFontSize": 13, "titleFontSize": 13, "titleFontWeight": "normal",
                        "labelColor": "#222222", "titleColor": "#222222", "labelLimit": 300},
             "header": {"labelFontSize": 13, "titleFontSize": 13},
             "title": {"fontSize": 15, "fontWeight": "bold", "anchor": "start", "color": "#222222"},
@@ -100,8 +101,9 @@ def render(spec: dict, **metadata) -> tuple[dict, dict]:
 def chart_html(spec: dict) -> str:
     """The HTML the static site uses to draw ``spec`` with the self-hosted bundle.
 
-    The script finds its own chart container through ``document.currentScript``, so no id is needed
-    and two identical charts on one page do not clash.
+    Vega names the chart's container after the spec's description and puts any sliders or buttons into
+    it. The script finds its container through ``document.currentScript``, so no id is needed and two
+    identical charts on one page cannot clash.
     """
     # "</" must not appear inside a <script> element.
     spec_json = json.dumps(spec, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
@@ -149,9 +151,21 @@ def enable() -> None:
 # what the reader controls, expressed as Vega-Lite transforms driven by params.
 
 
+def compact_data(frame: pd.DataFrame) -> alt.InlineData:
+    """A table as inline CSV: a third of the bytes of altair's JSON rows, for the larger chart tables.
+
+    Numeric columns are declared so that the browser parses them as numbers.
+    """
+    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
+    return alt.InlineData(
+        values=frame.to_csv(index=False, lineterminator="\n"),
+        format=alt.DataFormat(type="csv", parse={c: "number" for c in numeric}),
+    )
+
+
 def _points_slider(rule) -> alt.Parameter:
-    """A slider for one rule's points: penalties run from -100 to 0, rewards from 0 to 50."""
-    low, high = (-100, 0) if rule.points <= 0 else (0, 50)
+    """A slider for one rule's points, from 0 to twice its default (at least 100 for a penalty)."""
+    low, high = (min(-100, 2 * rule.points), 0) if rule.points <= 0 else (0, max(50, 2 * rule.points))
     return alt.param(
         name=f"points_{rule.kind}",
         value=rule.points,
@@ -167,8 +181,7 @@ def _score_expression(scorecard) -> str:
 
 def blacklist_threshold(scorecard) -> float:
     """The score below which the scorecard blacklists: the lowest band's upper edge."""
-    bands = sorted(scorecard.bands, key=lambda band: band.min_score)
-    return float(bands[1].min_score)
+    return float(min(band.min_score for band in scorecard.bands if band.min_score is not None))
 
 
 def score_distribution(scores, scorecard) -> alt.Chart:
@@ -188,7 +201,8 @@ def score_distribution(scores, scorecard) -> alt.Chart:
     bars = base.mark_bar(width={"band": 0.9}).encode(
         x=alt.X("score:Q", bin=alt.BinParams(step=width, binned=True), title="Score"),
         x2="score_end:Q",
-        y=alt.Y("residents:Q", title="Residents", scale=alt.Scale(type="symlog")),
+        y=alt.Y("residents:Q", title="Residents (logarithmic scale)", scale=alt.Scale(type="symlog"),
+                axis=alt.Axis(values=[0, 1, 10, 100, 1000])),
         color=alt.condition(
             f"datum.score < threshold", alt.value(SANCTIONED), alt.value(NOT_SANCTIONED)
         ),
@@ -233,34 +247,28 @@ def blacklist_explorer(counts, residents, scorecard, personas=None) -> alt.VConc
         bind=alt.binding_range(min=float(scorecard.base) - 400, max=float(scorecard.base), step=10,
                                name="Blacklist everyone scoring below: "),
     )
-    scored_rows = alt.Chart(combos).transform_calculate(
+    scored_rows = alt.Chart(compact_data(combos)).transform_calculate(
         score=_score_expression(scorecard)
     ).transform_calculate(listed="datum.score < threshold ? datum.n : 0")
 
-    def share_by(field: str, title: str) -> alt.Chart:
-        return scored_rows.transform_aggregate(
+    def share_by(field: str, title: str) -> alt.LayerChart:
+        shares = scored_rows.transform_aggregate(
             listed="sum(listed)", total="sum(n)", groupby=[field]
-        ).transform_calculate(share="datum.listed / datum.total").mark_bar(color=SANCTIONED).encode(
+        ).transform_calculate(share="datum.listed / datum.total", label="format(datum.share, '.1%')")
+        column = residents[field]
+        order = list(column.cat.categories) if isinstance(column.dtype, pd.CategoricalDtype) else "ascending"
+        y = alt.Y(f"{field}:N", title=None, sort=order)
+        bars = shares.mark_bar(color=SANCTIONED).encode(
             x=alt.X("share:Q", title="Share blacklisted", axis=alt.Axis(format="%"),
                     scale=alt.Scale(domain=[0, 0.3], clamp=True)),
-            y=alt.Y(f"{field}:N", title=title, sort="ascending"),
+            y=y,
             tooltip=[alt.Tooltip(f"{field}:N"), alt.Tooltip("share:Q", format=".1%", title="blacklisted"),
                      alt.Tooltip("listed:Q", title="residents listed"), alt.Tooltip("total:Q", title="residents")],
-        ).properties(width=260, height=alt.Step(26))
-
-    def share_text(field: str) -> alt.Chart:
-        return scored_rows.transform_aggregate(
-            listed="sum(listed)", total="sum(n)", groupby=[field]
-        ).transform_calculate(label="format(datum.listed / datum.total, '.1%')").mark_text(
-            align="left", dx=4
-        ).encode(
-            x=alt.value(0), y=alt.Y(f"{field}:N", sort="ascending"), text="label:N"
         )
+        labels = shares.mark_text(align="left", dx=4).encode(x="share:Q", y=y, text="label:N")
+        return (bars + labels).properties(width=420, height=alt.Step(24), title=title)
 
-    panels = [alt.hconcat(
-        (share_by("district", "District") + share_text("district")).properties(title="By district"),
-        (share_by("group", "Group") + share_text("group")).properties(title="By group"),
-    )]
+    panels = [share_by("district", "By district"), share_by("group", "By fictional group")]
     if personas is not None:
         panels.append(_persona_panel(counts, personas, scorecard))
     chart = alt.vconcat(*panels).add_params(*sliders, threshold)
@@ -288,7 +296,7 @@ def _persona_panel(counts, personas, scorecard) -> alt.HConcatChart:
     bars = contributions.mark_bar().encode(
         x=alt.X("sum(contribution):Q", title=f"Points above or below the base of {scorecard.base}"),
         y=alt.Y("persona:N", title="Persona"),
-        color=alt.Color("rule:N", title="Rule"),
+        color=alt.Color("rule:N", title="Rule", legend=alt.Legend(orient="bottom", columns=2)),
         tooltip=["persona:N", "rule:N", "count:Q", alt.Tooltip("contribution:Q", title="points")],
     )
     totals = contributions.transform_aggregate(
@@ -299,6 +307,6 @@ def _persona_panel(counts, personas, scorecard) -> alt.HConcatChart:
               "(datum.total < threshold ? ' (blacklisted)' : '')",
     ).mark_text(align="left", fontWeight="bold").encode(
         x=alt.value(0), y=alt.Y("persona:N", axis=None), text="label:N"
-    ).properties(width=190, height=alt.Step(28))
-    bars = bars.properties(width=400, height=alt.Step(28))
+    ).properties(width=170, height=alt.Step(28))
+    bars = bars.properties(width=420, height=alt.Step(28))
     return alt.hconcat(bars, totals, title="The personas, rule by rule")

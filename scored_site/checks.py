@@ -583,7 +583,11 @@ class Notebook(_OtterNotebook):  # type: ignore[misc,valid-type]
                 result.message = (f"Replace the `...` in {names} with your answer, run that cell, "
                                   f"then run this check again.")
             else:  # part answered: the first real failure first, then what is still open
-                result.notes.append(f"Also, {names} still needs your answer.")
+                rest = [p for p in placeholders if f"`{p}`" not in result.message]
+                if rest:
+                    names = ", ".join(f"`{p} = ...`" for p in rest)
+                    verb = "needs" if len(rest) == 1 else "need"
+                    result.notes.append(f"Also, {names} still {verb} your answer.")
         return result
 
     def _questions(self) -> list[str]:

@@ -10,10 +10,10 @@ Sources are jupytext MyST-markdown notebooks in ``exercises/<chapter>.md`` writt
    exception-based test files, our own init cell that imports the plain-language checker
    ``scored_checks``, an export cell without PDF),
 3. runs ``otter assign`` (which also runs the solution against every test and fails otherwise),
-4. lays out ``<out>/<chapter>/student/`` (notebook, ``tests/``, ``scored_checks.py``),
-   ``<out>/<chapter>/<chapter>-student.zip`` (the same, to hand out) and
-   ``<out>/<chapter>/instructor/`` (solution notebook, all tests, ``<chapter>-autograder.zip``,
-   ``rubrics.md``, ``manifest.json``).
+4. writes ``<out>/<chapter>.zip`` (the student version, to hand out or publish), and, unless
+   ``--student-only``, ``<out>/<chapter>/student/`` (notebook, ``tests/``, ``scored_checks.py``)
+   and ``<out>/<chapter>/instructor/`` (solution notebook, all tests,
+   ``<chapter>-autograder.zip``, ``rubrics.md``, ``manifest.json``).
 
 Grading runs otter's local, Docker-free grader (the engine behind ``otter run``) once per
 submission, in a subprocess with a time limit, and writes ``scores.csv`` plus plain-sentence
@@ -23,6 +23,7 @@ Commands::
 
     python -m scored_site.exercises check
     python -m scored_site.exercises build [--out _build/exercises] [--chapter CH] [--verify]
+    python -m scored_site.exercises build --student-only --out _build/html/exercises
     python -m scored_site.exercises grade CH SUBMISSIONS_DIR [--out DIR] [--jobs N]
     python -m scored_site.exercises fingerprint "partly accurate"
 """
@@ -122,6 +123,7 @@ class Question:
     manual: bool
     tests: list[TestSpec] = field(default_factory=list)
     solution_lines: list[str] = field(default_factory=list)  # solution code, markers removed
+    prompt_lines: list[str] = field(default_factory=list)  # other code in answer cells (kept)
     solution_markdown: list[str] = field(default_factory=list)  # model answers / rubrics
     prompt_markdown: list[str] = field(default_factory=list)
 
@@ -231,8 +233,12 @@ def read_source(path: Path) -> Source:
         return Source(path, chapter, None, {}, [], [f"{where}: cannot be read as a notebook ({error})"])
     fmt = nb.metadata.get("jupytext", {}).get("text_representation", {}).get("format_name")
     if fmt != "myst":
-        problems.append(f"{where}: missing the jupytext MyST header (format_name: myst); copy the "
-                        f"header of an existing exercise")
+        problems.append(f"{where}: is not a MyST notebook (jupytext read it as {fmt!r}): write code "
+                        f"cells as ```{{code-cell}} ipython3 blocks and copy the header of an existing "
+                        f"exercise")
+    if not any(c.cell_type == "code" for c in nb.cells):
+        problems.append(f"{where}: has no code cells: write code as ```{{code-cell}} ipython3 blocks "
+                        f"(a plain ```python block is only text in a MyST notebook)")
     try:
         nb = _normalize_cells(nb)
     except Exception as error:
@@ -303,7 +309,7 @@ def read_source(path: Path) -> Source:
         if cell.cell_type == "code" and re.search(r"\botter\.Notebook\(|^\s*grader\s*=", source, re.M):
             problem("do not create `grader` yourself: the build adds the init cell")
         if question is None:
-            if cell.cell_type == "code" and _SOLUTION_LINE.search(source):
+            if cell.cell_type == "code" and _split_solution(source)[0]:
                 problems.append(f"{where}: a `# SOLUTION` marker outside any question")
             continue
         in_block = blocks[-1] if blocks else None
@@ -320,9 +326,14 @@ def read_source(path: Path) -> Source:
             if cell.cell_type == "markdown":
                 question.solution_markdown.append(source.strip())
             else:
-                question.solution_lines += _solution_lines(source, whole_cell=True)
+                solution, other = _split_solution(source)
+                if not solution:
+                    problem("a code cell in a SOLUTION block has no `# SOLUTION` marker and no "
+                            "`# BEGIN SOLUTION` lines, so students would get it unchanged")
+                question.solution_lines += solution
+                question.prompt_lines += other
         elif cell.cell_type == "code":
-            if _solution_lines(source, whole_cell=False):
+            if _split_solution(source)[0]:
                 problem("a code cell with solution markers must sit inside a `# BEGIN SOLUTION` / "
                         "`# END SOLUTION` block: otherwise otter keeps the solution in the student "
                         "version and locks the cell")
@@ -381,22 +392,31 @@ def read_source(path: Path) -> Source:
     return Source(path, chapter, nb, config, questions, problems)
 
 
-def _solution_lines(source: str, whole_cell: bool) -> list[str]:
-    """Solution code in a cell (without markers); ``whole_cell`` for cells in a SOLUTION block."""
-    out: list[str] = []
-    inside = whole_cell
+def _split_solution(source: str) -> tuple[list[str], list[str]]:
+    """(solution lines without markers, other lines) of a code cell in a SOLUTION block.
+
+    Solution lines are those ending in ``# SOLUTION`` and those between ``# BEGIN SOLUTION`` and
+    ``# END SOLUTION``; prompt-marker lines are dropped from both lists.
+    """
+    solution: list[str] = []
+    other: list[str] = []
+    inside = False
     for line in source.split("\n"):
         if _BEGIN_SOLUTION_LINE.match(line):
             inside = True
             continue
         if _END_SOLUTION_LINE.match(line):
-            inside = whole_cell
+            inside = False
+            continue
+        if re.search(r"#\s?(BEGIN|END) PROMPT\s*$", line):
             continue
         if _SOLUTION_LINE.search(line):
-            out.append(_SOLUTION_LINE.sub("", line).rstrip())
+            solution.append(_SOLUTION_LINE.sub("", line).rstrip())
         elif inside and line.strip():
-            out.append(line.rstrip())
-    return out
+            solution.append(line.rstrip())
+        elif line.strip():
+            other.append(line.rstrip())
+    return solution, other
 
 
 def check_sources(paths: Optional[Iterable[Path]] = None) -> dict[str, Source]:
@@ -442,9 +462,7 @@ def kernel_env() -> dict[str, str]:
     env = dict(os.environ)
     env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [_KERNEL_DIR, env.get("JUPYTER_PATH")]))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    env.setdefault("JUPYTER_PLATFORM_DIRS", "1")
-    env.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # no debugger warnings in outputs
     return env
 
 
@@ -501,7 +519,8 @@ class BuiltChapter:
 
     @property
     def student_zip(self) -> Path:
-        return self.root / f"{self.chapter}-student.zip"
+        """The archive to hand out (the student folder), next to the chapter's directory."""
+        return self.root.parent / f"{self.chapter}.zip"
 
     @property
     def manifest(self) -> dict:
@@ -560,8 +579,13 @@ def _otter_version() -> str:
     return version("otter-grader")
 
 
-def build_chapter(source: Source, out: Path = DEFAULT_OUT) -> BuiltChapter:
-    """Build one chapter (see module docstring); raises :class:`BuildError` if otter assign fails."""
+def build_chapter(source: Source, out: Path = DEFAULT_OUT, student_only: bool = False) -> BuiltChapter:
+    """Build one chapter (see module docstring); raises :class:`BuildError` if otter assign fails.
+
+    ``student_only`` writes only the student archive ``<out>/<chapter>.zip``: use it for anything
+    published (the book's download links), since the instructor directory holds solutions and
+    rubrics.
+    """
     import nbformat
 
     out = Path(out)
@@ -587,18 +611,22 @@ def build_chapter(source: Source, out: Path = DEFAULT_OUT) -> BuiltChapter:
             raise BuildError(f"otter assign failed for {source.chapter} (exit {rc}); its output "
                              f"ends with:\n{tail}")
 
+        for cache in result.rglob("__pycache__"):
+            shutil.rmtree(cache, ignore_errors=True)
         dest = out / source.chapter
+        built = BuiltChapter(source.chapter, dest, seconds)
+        out.mkdir(parents=True, exist_ok=True)
+        _zip_dir(result / "student", built.student_zip, source.chapter)
+        if student_only:
+            return built
         shutil.rmtree(dest, ignore_errors=True)
         dest.mkdir(parents=True)
         shutil.move(str(result / "student"), dest / "student")
         shutil.move(str(result / "autograder"), dest / "instructor")
-        built = BuiltChapter(source.chapter, dest, seconds)
         zips = list(built.instructor_dir.glob(f"{source.chapter}-autograder_*.zip"))
         if len(zips) != 1:
             raise BuildError(f"expected one autograder zip for {source.chapter}, found {len(zips)}")
         zips[0].rename(built.autograder_zip)
-        for cache in dest.rglob("__pycache__"):
-            shutil.rmtree(cache, ignore_errors=True)
         (built.instructor_dir / "rubrics.md").write_text(_rubrics_markdown(source))
         manifest = {
             "chapter": source.chapter,
@@ -614,15 +642,19 @@ def build_chapter(source: Source, out: Path = DEFAULT_OUT) -> BuiltChapter:
             "manual_points": sum(q.points for q in source.manual),
         }
         (built.instructor_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-        _zip_dir(built.student_dir, built.student_zip, source.chapter)
         return built
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
 def build(out: Path = DEFAULT_OUT, chapters: Optional[Iterable[str]] = None,
-          jobs: Optional[int] = None, verify: bool = False, log=print) -> dict[str, BuiltChapter]:
+          jobs: Optional[int] = None, verify: bool = False, student_only: bool = False,
+          log=print) -> dict[str, BuiltChapter]:
     """Validate all sources, then build the requested chapters (default: all) in parallel."""
+    if not student_only and "html" in Path(out).resolve().parts:
+        log(f"WARNING: {_rel(Path(out))} looks like part of the published site, and the instructor "
+            f"versions (solutions, rubrics, autograder) are written there too. Use --student-only "
+            f"for anything that is published.")
     sources = check_sources()
     wanted = list(chapters) if chapters else list(sources)
     unknown = [c for c in wanted if c not in sources]
@@ -632,13 +664,13 @@ def build(out: Path = DEFAULT_OUT, chapters: Optional[Iterable[str]] = None,
     jobs = max(1, jobs or min(len(wanted), os.cpu_count() or 1))
     built: dict[str, BuiltChapter] = {}
     with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
-        futures = {pool.submit(build_chapter, sources[c], Path(out)): c for c in wanted}
+        futures = {pool.submit(build_chapter, sources[c], Path(out), student_only): c for c in wanted}
         for future in concurrent.futures.as_completed(futures):
             done = future.result()
             built[done.chapter] = done
             log(f"{done.chapter}: built in {done.assign_seconds:.1f} s (otter assign, "
-                f"solution run included) -> {_rel(done.root)}")
-    if verify:
+                f"solution run included) -> {_rel(done.student_zip if student_only else done.root)}")
+    if verify and not student_only:
         for chapter in wanted:
             problems = verify_chapter(built[chapter], log=log)
             if problems:
@@ -847,7 +879,8 @@ def _grade_one(autograder_zip: Path, submission: Path, result_json: Path,
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scored_site.exercises",
                                      description="Build and grade Scored's exercise notebooks.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True,
+                                metavar="{check,build,grade,fingerprint}")
     sub.add_parser("check", help="validate every exercise source")
     p = sub.add_parser("build", help="generate student and instructor versions")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory (default: %(default)s)")
@@ -855,6 +888,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("--jobs", type=int, help="chapters built in parallel (default: CPU count)")
     p.add_argument("--verify", action="store_true",
                    help="also grade the solution (must be 100%%) and the untouched student version (must be 0)")
+    p.add_argument("--student-only", action="store_true",
+                   help="write only the student archives <out>/<chapter>.zip (for the published site)")
     p = sub.add_parser("grade", help="grade submitted notebooks into a CSV")
     p.add_argument("chapter")
     p.add_argument("submissions", type=Path, help="directory of .ipynb or .zip submissions")
@@ -879,7 +914,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 print(f"{_rel(s.path)}: ok ({len(s.autograded)} auto-graded, {len(s.manual)} manual; "
                       f"{sum(q.points for q in s.questions):g} points)")
         elif args.command == "build":
-            build(args.out, args.chapter, args.jobs, args.verify)
+            build(args.out, args.chapter, args.jobs, args.verify, args.student_only)
         elif args.command == "grade":
             grade(args.chapter, args.submissions, args.build_dir, args.out, args.jobs, args.timeout,
                   args.keep_executed)

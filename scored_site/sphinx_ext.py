@@ -1,15 +1,22 @@
 """The course's Sphinx extension.
 
 * serves the chart bundle (``scored-vega.js``) from the site itself, and loads it only on pages with charts;
+* re-executes the chapters when the toolkit or the data change (see :func:`_cache_per_toolkit_version`);
 * renders ``{quiz}`` directives (see :mod:`scored_site.quiz`);
 * labels bibliography entries "Author Year", matching the author-year citations in the text;
-* drops the theme's 1.5 MB icon script (``fontawesome.js``) in favour of the handful of icons the pages
-  use, drawn by CSS (``scored-icons.css``), so that a page with charts stays within its weight budget.
+* gives every page its own reference list, even where two pages cite the same work (see
+  :func:`_local_citations`);
+* drops the theme's 1.5 MB icon script (``fontawesome.js``: the theme's stylesheet and font draw the same
+  icons) and trims that stylesheet and font to the icons the pages use (:mod:`scored_site.theme_assets`),
+  so that a page with charts stays within its weight budget.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
+import shutil
 from pathlib import Path
 
 from docutils import nodes
@@ -21,8 +28,10 @@ from sphinx.application import Sphinx
 
 from scored_site.bundle import BUNDLE_NAME, write_bundle
 from scored_site.quiz import QuizError, load_quiz, render_quiz
+from scored_site.theme_assets import write_trimmed_theme
 
 HERE = Path(__file__).parent
+ROOT = HERE.parent
 
 
 class QuizDirective(Directive):
@@ -68,6 +77,60 @@ class AuthorYearStyle(UnsrtStyle):
 register_plugin("pybtex.style.formatting", "scored_authoryear", AuthorYearStyle)
 
 
+_CITE_ROLE = re.compile(r"\{(cite(?::[a-z]+)?)\}`([^`]+)`")
+_BIBLIOGRAPHY = "```{bibliography}\n"
+
+
+def _local_citations(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Let each chapter list the works it cites, even when another chapter cites them too.
+
+    sphinxcontrib-bibtex warns ("duplicate citation") when one key appears in two pages' bibliographies.
+    Its remedy is a per-page key prefix (``:keyprefix:``) that every citation on the page must carry.
+    Authors write plain keys; this adds the page's prefix to each citation and to the page's
+    ``{bibliography}`` directive before the page is parsed.
+    """
+    text = source[0]
+    if _BIBLIOGRAPHY not in text:
+        return
+    prefix = docname.replace("/", "-") + "-"
+
+    def prefixed(match: re.Match) -> str:
+        keys = ",".join(prefix + key.strip() for key in match.group(2).split(","))
+        return "{%s}`%s`" % (match.group(1), keys)
+
+    text = _CITE_ROLE.sub(prefixed, text)
+    source[0] = text.replace(_BIBLIOGRAPHY, _BIBLIOGRAPHY + f":keyprefix: {prefix}\n", 1)
+
+
+def toolkit_digest() -> str:
+    """A digest of everything a chapter's output depends on besides its own text: the toolkit and the data."""
+    digest = hashlib.sha256()
+    files = sorted((ROOT / "scored").rglob("*.py")) + sorted(p for p in (ROOT / "data").rglob("*") if p.is_file())
+    for path in files:
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _cache_per_toolkit_version(app: Sphinx, config) -> None:
+    """Keep one execution cache per version of the toolkit and data.
+
+    MyST-NB's cache knows only a notebook's own cells, so after a change to ``scored`` or ``data/`` it
+    would serve stale charts. Pointing the cache at a folder named by the toolkit's digest makes a changed
+    toolkit re-execute every chapter (the changed setting also makes Sphinx re-read them), while a
+    rebuild with no change re-runs nothing.
+    """
+    base = Path(config.nb_execution_cache_path or "_build/.jupyter_cache")
+    if not base.is_absolute():
+        base = Path(app.srcdir) / base
+    current = base / toolkit_digest()
+    if base.is_dir():
+        for stale in base.iterdir():
+            if stale.is_dir() and stale != current:
+                shutil.rmtree(stale)
+    config.nb_execution_cache_path = str(current)
+
+
 def _use_course_templates(app: Sphinx, config) -> None:
     # Our templates/static/webpack-macros.html shadows the theme's, minus the fontawesome.js preload.
     config.templates_path.insert(0, str(HERE / "templates"))
@@ -76,15 +139,21 @@ def _use_course_templates(app: Sphinx, config) -> None:
 
 def _page_assets(app: Sphinx, pagename, templatename, context, doctree) -> None:
     body = context.get("body", "")
+    # docutils marks a reference list role="list" but its entries role="doc-biblioentry", which is not
+    # a list item, so screen readers get a broken list (axe: aria-required-children). The entries'
+    # own role already says what they are.
+    context["body"] = body = body.replace('<div role="list" class="citation-list">', '<div class="citation-list">')
     if 'class="scored-chart"' in body:
         app.add_js_file(BUNDLE_NAME, loading_method="defer")
     if 'class="scored-quiz"' in body:
         app.add_js_file("scored-quiz.js", loading_method="defer")
 
 
-def _write_bundle(app: Sphinx, exception) -> None:
+def _write_static_assets(app: Sphinx, exception) -> None:
     if exception is None and app.builder.format == "html":
-        write_bundle(Path(app.outdir) / "_static")
+        static = Path(app.outdir) / "_static"
+        write_bundle(static)
+        write_trimmed_theme(static)
 
 
 def setup(app: Sphinx) -> dict:
@@ -92,8 +161,9 @@ def setup(app: Sphinx) -> dict:
     os.environ["SCORED_SITE"] = "1"
     app.add_directive("quiz", QuizDirective)
     app.connect("config-inited", _use_course_templates)
+    app.connect("config-inited", _cache_per_toolkit_version)
+    app.connect("source-read", _local_citations)
     app.connect("html-page-context", _page_assets)
-    app.connect("build-finished", _write_bundle)
+    app.connect("build-finished", _write_static_assets)
     app.add_css_file("scored.css")
-    app.add_css_file("scored-icons.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

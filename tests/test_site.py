@@ -8,6 +8,7 @@ violation, and stay within the page-weight budget.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -109,7 +110,9 @@ def test_every_chart_renders_with_an_accessible_name(visits, path):
         assert svg is not None, f"{path}: chart {number} drew no SVG"
         marks = svg.query_selector_all("path, rect, circle, line, text, symbol")
         assert len(marks) > 5, f"{path}: chart {number} drew almost nothing ({len(marks)} elements)"
-        label = svg.get_attribute("aria-label") or ""
+        # Vega names the chart's container after the spec's description.
+        assert chart.get_attribute("role") == "graphics-document", f"{path}: chart {number} has no role"
+        label = chart.get_attribute("aria-label") or ""
         assert label.strip() == (chart.get_attribute("data-description") or "").strip() != "", (
             f"{path}: chart {number} has no accessible name from its description"
         )
@@ -117,6 +120,17 @@ def test_every_chart_renders_with_an_accessible_name(visits, path):
 
 def _marks(chart) -> str:
     return chart.query_selector("svg.marks").inner_html()
+
+
+def _settle(page, chart) -> None:
+    """Wait until the chart has redrawn: its marks are the same in two readings 200 ms apart."""
+    previous = None
+    for _ in range(25):
+        current = _marks(chart)
+        if current == previous:
+            return
+        previous = current
+        page.wait_for_timeout(200)
 
 
 def _wait_for_change(page, chart, before: str) -> bool:
@@ -136,16 +150,22 @@ def test_every_control_changes_the_marks_from_the_keyboard(visits, path):
     for number, chart in enumerate(page.query_selector_all(".scored-chart"), start=1):
         for control in chart.query_selector_all(".vega-bind input[type=range], .vega-bind select"):
             name = control.evaluate("e => e.closest('.vega-bind').textContent.trim()")
+            original = control.input_value()
             before = _marks(chart)
             changed = False
-            keys = ["End", "Home"] if control.get_attribute("type") == "range" else ["End", "Home"]
-            for key in keys:
+            for key in ("End", "Home"):
                 control.focus()
                 page.keyboard.press(key)
                 if _wait_for_change(page, chart, before):
                     changed = True
                     break
             assert changed, f"{path}: chart {number}: moving '{name}' did not change the drawn marks"
+            # Put the control back, so that the next one is tried from the chart's initial state.
+            control.evaluate(
+                "(e, v) => { e.value = v; e.dispatchEvent(new Event(e.tagName === 'SELECT' ? 'change' : 'input',"
+                " {bubbles: true})); }", original,
+            )
+            _settle(page, chart)
         radios = chart.query_selector_all(".vega-bind input[type=radio]")
         if radios:
             before = _marks(chart)
@@ -184,6 +204,19 @@ def test_page_has_title_navigation_search_and_prev_next(visits, path):
     assert page.query_selector(".search-button-field, .search-button"), f"{path}: no search"
     if path != PAGES[0] or len(PAGES) > 1:
         assert page.query_selector(".prev-next-area a"), f"{path}: no previous/next link"
+
+
+def test_every_local_link_leads_somewhere(site_dir):
+    """Links between pages, to anchors' pages, and to downloads (the exercise notebooks) all resolve."""
+    broken = []
+    for page in site_dir.rglob("*.html"):
+        for href in re.findall(r'<a[^>]+href="([^"]+)"', page.read_text(encoding="utf-8")):
+            if href.startswith(("http:", "https:", "mailto:", "#", "javascript:")):
+                continue
+            target = (page.parent / href.split("#")[0].split("?")[0]).resolve()
+            if not target.exists():
+                broken.append(f"{page.relative_to(site_dir)} -> {href}")
+    assert broken == [], "broken links:\n" + "\n".join(sorted(set(broken)))
 
 
 def test_quizzes_work_from_the_keyboard(visits):

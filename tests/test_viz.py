@@ -48,6 +48,8 @@ def test_on_the_site_the_chart_is_html_drawn_by_the_self_hosted_bundle(monkeypat
     assert "window.vegaEmbed" in html and 'class="scored-chart"' in html
     assert "cdn" not in html.lower() and "<script src" not in html
     assert '"actions":false' in html.replace(" ", "")
+    spec = json.loads(html.split("var spec = ", 1)[1].split(";\n", 1)[0])
+    assert spec["description"] == "Bars of a and b."
 
 
 def test_chart_html_cannot_close_its_script_early():
