@@ -676,3 +676,179 @@ def audit_report(data, groups=("group", "district"), *, selected: str = "predict
                            "errors cannot be measured.")
     return AuditReport(title=title or f"Audit: {outcome}", outcome=outcome, favourable=favourable, overall=overall,
                        by_group=by_group, findings=findings, has_truth=actual is not None)
+
+
+# ---------------------------------------------------------------------------------------------------- proxies
+# Added for the chapter "Discrimination through proxies": how much a column that is not group membership tells
+# about group membership, a synthetic calibrated score to study the impossibility result, and the identity behind it.
+__all__ += ["PROXY_COMBINED", "proxy_strength", "calibrated_scores", "implied_fpr", "implied_base_rate"]
+
+PROXY_COMBINED = "all together"
+
+
+def _auc(score: np.ndarray, positive: np.ndarray) -> float:
+    """The chance that a random positive row scores higher than a random negative one (ties count half)."""
+    ranks = pd.Series(score).rank(method="average").to_numpy(np.float64)
+    n1 = int(positive.sum())
+    n0 = len(positive) - n1
+    return float((ranks[positive].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
+def proxy_strength(df: pd.DataFrame, group, proxies, *, target=None, bins: int = 4) -> pd.DataFrame:
+    """How well each column in ``proxies`` -- and all of them together -- predicts membership of one group.
+
+    Every row is put in a *cell*: its value of the proxy (a numeric proxy is first cut into ``bins`` bins of about
+    equal size, its quantiles; a boolean, categorical or text proxy is used as it is). The best guess of a row's
+    group from the proxy alone is the share of ``target`` members in its cell. The table says how good that guess
+    is, one row per proxy and, when there are several, a last row ``"all together"`` whose cells combine them all:
+
+    - ``cells``: the number of cells with at least one row;
+    - ``auc``: the chance that a randomly chosen ``target`` member has a higher best guess than a randomly chosen
+      non-member (ties count half). 0.5 means the proxy says nothing about the group, 1.0 that it gives it away;
+    - ``top_cell``: the cell with the highest share of ``target`` members (a tuple for "all together"), and
+      ``top_share``: that share;
+    - ``overall_share``: the share of ``target`` members in the whole frame, to compare with ``top_share``.
+
+    ``target`` defaults to the least common group (the minority). The guess is measured on the same rows it was
+    learned from, which flatters it a little when cells are small.
+
+    Raises ``AuditInputError`` for a missing or bad column, an empty ``proxies``, a proxy that is the group column
+    itself, an unknown ``target``, a group with only one value, or ``bins`` below 2.
+    """
+    _frame(df)
+    g = _column(df, group, "group")
+    if isinstance(proxies, (str, bytes)) or not isinstance(proxies, Hashable) and not isinstance(proxies, Sequence):
+        proxies = [proxies]
+    if isinstance(proxies, (str, bytes)):
+        proxies = [proxies]
+    if not isinstance(proxies, Sequence) or len(proxies) == 0:
+        raise AuditInputError(f"proxies must be a column name or a non-empty list of them, got {proxies!r}")
+    proxies = list(proxies)
+    if len(set(map(repr, proxies))) != len(proxies):
+        raise AuditInputError(f"proxies must not name a column twice, got {proxies!r}")
+    if group in proxies:
+        raise AuditInputError(f"proxies must not include the group column {group!r} itself: a proxy stands in "
+                              "for it")
+    if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or bins < 2:
+        raise AuditInputError(f"bins must be a whole number of at least 2, got {bins!r}")
+    counts = g.value_counts()
+    counts = counts[counts > 0]
+    if len(counts) < 2:
+        raise AuditInputError(f"column {group!r} (group) has only one group ({counts.index[0]!r}): a proxy can only "
+                              "tell groups apart if there are at least two")
+    if target is None:
+        target = counts.sort_values(kind="stable").index[0]
+    elif target not in set(counts.index):
+        raise AuditInputError(f"target must be one of the groups in column {group!r} {sorted(map(str, counts.index))}"
+                              f", got {target!r}")
+    member = (g == target).to_numpy()
+
+    cells = {}
+    for p in proxies:
+        s = _column(df, p, "proxy")
+        if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+            _numeric_column(df, p, "proxy")
+            cut = pd.qcut(s.rank(method="first"), q=min(bins, len(s)), duplicates="drop")
+            # label each bin by the proxy's own range, e.g. "8,808 to 15,045"
+            lo = s.groupby(cut, observed=True).transform("min")
+            hi = s.groupby(cut, observed=True).transform("max")
+            cells[p] = pd.Series([f"{a:,.6g} to {b:,.6g}" for a, b in zip(lo, hi)], index=df.index)
+        else:
+            cells[p] = s.astype(object)
+    keys = list(cells.items())
+    if len(proxies) > 1:
+        combined = pd.Series(list(zip(*(c.to_numpy() for c in cells.values()))), index=df.index, dtype=object)
+        keys.append((PROXY_COMBINED, combined))
+    rows = []
+    for name, cell in keys:
+        share = pd.Series(member.astype(np.float64), index=df.index).groupby(cell.to_numpy(), sort=False)
+        by_cell = share.mean()
+        guess = share.transform("mean").to_numpy(np.float64)
+        rows.append({"proxy": name, "cells": int(len(by_cell)), "auc": _auc(guess, member),
+                     "top_cell": by_cell.idxmax(), "top_share": float(by_cell.max()),
+                     "overall_share": float(member.mean())})
+    out = pd.DataFrame(rows).set_index("proxy")
+    out.attrs["target"] = target
+    return out
+
+
+def _rate(value, name, *, low_open=False, high_open=False):
+    """A number in [0, 1] (or open at an end); ``AuditInputError`` naming ``name`` otherwise."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise AuditInputError(f"{name} must be a number between 0 and 1, got {value!r}")
+    value = float(value)
+    if value < 0 or value > 1 or (low_open and value == 0) or (high_open and value == 1):
+        lo, hi = ("(0" if low_open else "[0"), ("1)" if high_open else "1]")
+        raise AuditInputError(f"{name} must lie in {lo}, {hi}, got {value!r}")
+    return value
+
+
+def calibrated_scores(base_rates, n: int = 10_000, *, concentration: float = 4.0, seed: int = 0) -> pd.DataFrame:
+    """A synthetic risk score that is calibrated by construction, for groups with the given base rates.
+
+    ``base_rates`` maps each group's name to its base rate (the share who will have the outcome), each strictly
+    between 0 and 1. For every group, ``n`` scores are drawn from a Beta distribution with mean equal to the base
+    rate and ``a + b = concentration``; then each person's outcome is drawn with probability equal to their score.
+    So among people scored 0.7, about 70% have the outcome, in every group: the score is *calibrated within
+    groups*. A small ``concentration`` pushes scores towards 0 and 1 (a confident, informative score); a large one
+    bunches them around the base rate (a score that says little about individuals).
+
+    Returns a DataFrame with columns ``group`` (categorical, in the order given), ``score`` (float in (0, 1)) and
+    ``actual`` (bool), ready for ``error_rates(df.assign(predicted=df.score >= t), "group", "predicted",
+    "actual")`` and ``calibration_table(df, "group", "score", "actual")``. The same ``seed`` gives the same frame.
+
+    Whatever the threshold, such a score cannot give groups with different base rates equal false positive *and*
+    false negative rates (Kleinberg, Mullainathan & Raghavan 2017; Chouldechova 2017); see ``implied_fpr``.
+    """
+    if not isinstance(base_rates, Mapping) or not base_rates:
+        raise AuditInputError(f"base_rates must be a non-empty mapping of group name to base rate, got {base_rates!r}")
+    rates = {k: _rate(v, f"base rate of group {k!r}", low_open=True, high_open=True) for k, v in base_rates.items()}
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise AuditInputError(f"n must be a positive whole number (people per group), got {n!r}")
+    if (isinstance(concentration, bool) or not isinstance(concentration, numbers.Real)
+            or not math.isfinite(concentration) or concentration <= 0):
+        raise AuditInputError(f"concentration must be a positive number, got {concentration!r}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise AuditInputError(f"seed must be a non-negative whole number, got {seed!r}")
+    rng = np.random.default_rng(int(seed))
+    n = int(n)
+    groups, scores, actual = [], [], []
+    for name, p in rates.items():
+        s = rng.beta(p * concentration, (1 - p) * concentration, size=n)
+        # keep scores strictly inside (0, 1): a score of exactly 0 or 1 would claim certainty
+        s = np.clip(s, 1e-9, 1 - 1e-9)
+        groups.append(np.full(n, len(groups), dtype=np.int64))
+        scores.append(s)
+        actual.append(rng.random(n) < s)
+    names = list(rates)
+    return pd.DataFrame({
+        "group": pd.Categorical.from_codes(np.concatenate(groups), categories=pd.Index(names, dtype=object)),
+        "score": np.concatenate(scores),
+        "actual": np.concatenate(actual),
+    })
+
+
+def implied_fpr(base_rate: float, ppv: float, fnr: float) -> float:
+    """The false positive rate that a base rate, a positive predictive value and a false negative rate force.
+
+    For any yes/no decision, FPR = p / (1 - p) * (1 - PPV) / PPV * (1 - FNR), where p is the base rate
+    (Chouldechova 2017, eq. 2.6). Two groups with equal PPV and equal FNR but different base rates must
+    therefore have different FPRs: the impossibility result in one line.
+    """
+    p = _rate(base_rate, "base_rate", low_open=True, high_open=True)
+    v = _rate(ppv, "ppv", low_open=True)
+    f = _rate(fnr, "fnr")
+    return p / (1 - p) * (1 - v) / v * (1 - f)
+
+
+def implied_base_rate(fpr: float, fnr: float, ppv: float) -> float:
+    """The base rate that published error rates imply: the identity of ``implied_fpr`` solved for p.
+
+    p / (1 - p) = FPR * PPV / ((1 - PPV) * (1 - FNR)). Useful when a study reports FPR, FNR and PPV per group
+    but not the base rates. Undefined (``AuditInputError``) when PPV = 1 or FNR = 1.
+    """
+    a = _rate(fpr, "fpr")
+    f = _rate(fnr, "fnr", high_open=True)
+    v = _rate(ppv, "ppv", high_open=True)
+    odds = a * v / ((1 - v) * (1 - f))
+    return odds / (1 + odds)

@@ -131,6 +131,13 @@ def _cache_per_toolkit_version(app: Sphinx, config) -> None:
     config.nb_execution_cache_path = str(current)
 
 
+def _chapter_bibliographies(app: Sphinx, config) -> None:
+    """Read every ``book/bib/*.bib`` besides ``book/references.bib``: one file per chapter keeps authors
+    from editing the same file. A key defined twice still fails the build."""
+    extra = sorted(str(p.relative_to(app.srcdir)) for p in (Path(app.srcdir) / "book" / "bib").glob("*.bib"))
+    config.bibtex_bibfiles = list(config.bibtex_bibfiles) + [p for p in extra if p not in config.bibtex_bibfiles]
+
+
 def _use_course_templates(app: Sphinx, config) -> None:
     # Our templates/static/webpack-macros.html shadows the theme's, minus the fontawesome.js preload.
     config.templates_path.insert(0, str(HERE / "templates"))
@@ -161,6 +168,7 @@ def setup(app: Sphinx) -> dict:
     os.environ["SCORED_SITE"] = "1"
     app.add_directive("quiz", QuizDirective)
     app.connect("config-inited", _use_course_templates)
+    app.connect("config-inited", _chapter_bibliographies)
     app.connect("config-inited", _cache_per_toolkit_version)
     app.connect("source-read", _local_citations)
     app.connect("html-page-context", _page_assets)

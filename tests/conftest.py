@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -11,7 +12,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SITE = ROOT / "_build" / "html"
+# The book whose built site the browser tests check: this repository, or a preview build
+# (python -m scored_site.preview) named by SCORED_BOOK_ROOT.
+BOOK_ROOT = Path(os.environ.get("SCORED_BOOK_ROOT", ROOT)).resolve()
+SITE = BOOK_ROOT / "_build" / "html"
 
 # Debian's Chromium, with the flags that keep it from calling home (see DESIGN.md, section 1).
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import BOOK_ROOT
 
 PAGE_BUDGET_BYTES = 1_500_000  # first visit, uncompressed, charts included
 AXE_FAILING_IMPACTS = {"serious", "critical"}
@@ -25,7 +25,7 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag2
 
 def toc_pages() -> list[str]:
     """Every page in _toc.yml, as a path relative to the site root."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    toc = yaml.safe_load((BOOK_ROOT / "_toc.yml").read_text())
     files = [toc["root"]]
 
     def walk(entries):
