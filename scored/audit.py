@@ -685,6 +685,11 @@ __all__ += ["PROXY_COMBINED", "proxy_strength", "calibrated_scores", "implied_fp
 
 PROXY_COMBINED = "all together"
 
+from collections.abc import Mapping  # noqa: E402  (kept with the functions that need it)
+from statistics import NormalDist  # noqa: E402
+
+_STANDARD_NORMAL = NormalDist()
+
 
 def _auc(score: np.ndarray, positive: np.ndarray) -> float:
     """The chance that a random positive row scores higher than a random negative one (ties count half)."""
@@ -698,9 +703,10 @@ def proxy_strength(df: pd.DataFrame, group, proxies, *, target=None, bins: int =
     """How well each column in ``proxies`` -- and all of them together -- predicts membership of one group.
 
     Every row is put in a *cell*: its value of the proxy (a numeric proxy is first cut into ``bins`` bins of about
-    equal size, its quantiles; a boolean, categorical or text proxy is used as it is). The best guess of a row's
-    group from the proxy alone is the share of ``target`` members in its cell. The table says how good that guess
-    is, one row per proxy and, when there are several, a last row ``"all together"`` whose cells combine them all:
+    equal size, its quantiles; a boolean, categorical or text proxy, or a numeric one with at most ``bins`` distinct
+    values, is used as it is). The best guess of a row's group from the proxy alone is the share of ``target``
+    members in its cell. The table says how good that guess is, one row per proxy and, when there are several, a
+    last row ``"all together"`` whose cells combine them all:
 
     - ``cells``: the number of cells with at least one row;
     - ``auc``: the chance that a randomly chosen ``target`` member has a higher best guess than a randomly chosen
@@ -717,11 +723,9 @@ def proxy_strength(df: pd.DataFrame, group, proxies, *, target=None, bins: int =
     """
     _frame(df)
     g = _column(df, group, "group")
-    if isinstance(proxies, (str, bytes)) or not isinstance(proxies, Hashable) and not isinstance(proxies, Sequence):
+    if isinstance(proxies, str) or not isinstance(proxies, Sequence):
         proxies = [proxies]
-    if isinstance(proxies, (str, bytes)):
-        proxies = [proxies]
-    if not isinstance(proxies, Sequence) or len(proxies) == 0:
+    if len(proxies) == 0:
         raise AuditInputError(f"proxies must be a column name or a non-empty list of them, got {proxies!r}")
     proxies = list(proxies)
     if len(set(map(repr, proxies))) != len(proxies):
@@ -746,9 +750,9 @@ def proxy_strength(df: pd.DataFrame, group, proxies, *, target=None, bins: int =
     cells = {}
     for p in proxies:
         s = _column(df, p, "proxy")
-        if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-            _numeric_column(df, p, "proxy")
-            cut = pd.qcut(s.rank(method="first"), q=min(bins, len(s)), duplicates="drop")
+        if (pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
+                and _numeric_column(df, p, "proxy").nunique() > bins):
+            cut = pd.qcut(s, q=bins, duplicates="drop")  # equal values always share a bin
             # label each bin by the proxy's own range, e.g. "8,808 to 15,045"
             lo = s.groupby(cut, observed=True).transform("min")
             hi = s.groupby(cut, observed=True).transform("max")
@@ -783,46 +787,62 @@ def _rate(value, name, *, low_open=False, high_open=False):
     return value
 
 
-def calibrated_scores(base_rates, n: int = 10_000, *, concentration: float = 4.0, seed: int = 0) -> pd.DataFrame:
+def _logit_normal_location(p: float, spread: float) -> float:
+    """The location mu for which sigmoid(mu + spread * Z), Z standard normal, has mean ``p`` (by bisection)."""
+    u = (np.arange(4000) + 0.5) / 4000
+    z = np.array([_STANDARD_NORMAL.inv_cdf(x) for x in u])
+    lo, hi = -50.0, 50.0
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        if np.mean(1 / (1 + np.exp(-(mid + spread * z)))) < p:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def calibrated_scores(base_rates, n: int = 10_000, *, spread: float = 1.5, seed: int = 0) -> pd.DataFrame:
     """A synthetic risk score that is calibrated by construction, for groups with the given base rates.
 
     ``base_rates`` maps each group's name to its base rate (the share who will have the outcome), each strictly
-    between 0 and 1. For every group, ``n`` scores are drawn from a Beta distribution with mean equal to the base
-    rate and ``a + b = concentration``; then each person's outcome is drawn with probability equal to their score.
-    So among people scored 0.7, about 70% have the outcome, in every group: the score is *calibrated within
-    groups*. A small ``concentration`` pushes scores towards 0 and 1 (a confident, informative score); a large one
-    bunches them around the base rate (a score that says little about individuals).
+    between 0 and 1. For every group, ``n`` scores are drawn from a logit-normal distribution,
+    ``sigmoid(mu + spread * Z)`` with ``Z`` standard normal and ``mu`` chosen so that the scores average the base
+    rate; then each person's outcome is drawn with probability equal to their score. So among people scored 0.7,
+    about 70% have the outcome, in every group: the score is *calibrated within groups*. A large ``spread``
+    pushes scores towards 0 and 1 (a confident, informative score); a small one bunches them around the base rate
+    (a score that says little about individuals).
 
     Returns a DataFrame with columns ``group`` (categorical, in the order given), ``score`` (float in (0, 1)) and
     ``actual`` (bool), ready for ``error_rates(df.assign(predicted=df.score >= t), "group", "predicted",
     "actual")`` and ``calibration_table(df, "group", "score", "actual")``. The same ``seed`` gives the same frame.
 
-    Whatever the threshold, such a score cannot give groups with different base rates equal false positive *and*
-    false negative rates (Kleinberg, Mullainathan & Raghavan 2017; Chouldechova 2017); see ``implied_fpr``.
+    Whatever the thresholds, such a score cannot give groups with different base rates equal false positive
+    rates, equal false negative rates and equal positive predictive values at once (Chouldechova 2017;
+    Kleinberg, Mullainathan & Raghavan 2017); see ``implied_fpr``.
     """
     if not isinstance(base_rates, Mapping) or not base_rates:
         raise AuditInputError(f"base_rates must be a non-empty mapping of group name to base rate, got {base_rates!r}")
     rates = {k: _rate(v, f"base rate of group {k!r}", low_open=True, high_open=True) for k, v in base_rates.items()}
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
         raise AuditInputError(f"n must be a positive whole number (people per group), got {n!r}")
-    if (isinstance(concentration, bool) or not isinstance(concentration, numbers.Real)
-            or not math.isfinite(concentration) or concentration <= 0):
-        raise AuditInputError(f"concentration must be a positive number, got {concentration!r}")
+    if (isinstance(spread, bool) or not isinstance(spread, numbers.Real) or not math.isfinite(spread)
+            or not 0 < spread <= 10):
+        raise AuditInputError(f"spread must be a number in (0, 10], got {spread!r}")
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise AuditInputError(f"seed must be a non-negative whole number, got {seed!r}")
     rng = np.random.default_rng(int(seed))
     n = int(n)
     groups, scores, actual = [], [], []
     for name, p in rates.items():
-        s = rng.beta(p * concentration, (1 - p) * concentration, size=n)
+        mu = _logit_normal_location(p, float(spread))
+        s = 1 / (1 + np.exp(-(mu + spread * rng.standard_normal(n))))
         # keep scores strictly inside (0, 1): a score of exactly 0 or 1 would claim certainty
         s = np.clip(s, 1e-9, 1 - 1e-9)
         groups.append(np.full(n, len(groups), dtype=np.int64))
         scores.append(s)
         actual.append(rng.random(n) < s)
-    names = list(rates)
     return pd.DataFrame({
-        "group": pd.Categorical.from_codes(np.concatenate(groups), categories=pd.Index(names, dtype=object)),
+        "group": pd.Categorical.from_codes(np.concatenate(groups), categories=pd.Index(list(rates), dtype=object)),
         "score": np.concatenate(scores),
         "actual": np.concatenate(actual),
     })

@@ -13,6 +13,612 @@ Three parts, each deterministic given a seed:
 from __future__ import annotations
 
 # --- Feedback loops ------------------------------------------------------------------------------------
+# A patrol-allocation loop after Ensign, Friedler, Neville, Scheidegger & Venkatasubramanian, "Runaway Feedback
+# Loops in Predictive Policing" (FAT* 2018, PMLR 81): patrols go where past incidents were recorded, and what
+# patrols discover is recorded only where they are. It is a Polya urn: the data reinforce themselves.
+import math as _math
+import numbers as _numbers
+from collections.abc import Mapping as _Mapping
+
+import numpy as _np
+import pandas as _pd
+
+FEEDBACK_LIMITS = {"rounds": 10_000, "patrols": 1_000_000, "runs": 100_000, "rows": 5_000_000}
+
+
+def _feedback_number(name, value, lo, hi, *, integer=False, lo_open=False):
+    """``value`` as an int or float in [lo, hi] (or (lo, hi] with ``lo_open``); else a ValueError naming ``name``."""
+    kind = "an integer" if integer else "a number"
+    ok = isinstance(value, _numbers.Integral) if integer else isinstance(value, _numbers.Real)
+    if (isinstance(value, (bool, _np.bool_)) or not ok or (not integer and not _math.isfinite(value))
+            or value > hi or value < lo or (lo_open and value == lo)):
+        low = f"greater than {lo}" if lo_open else f"at least {lo}"
+        raise ValueError(f"{name} must be {kind} {low} and at most {hi:,}, got {value!r}")
+    return int(value) if integer else float(value)
+
+
+def _per_district(name, values, *, positive, names=None):
+    """District names and a float array from a dict or Series ``{district: value}``, or from a list (districts
+    named A, B, ...). With ``names``, the districts must be those (a dict may list them in another order)."""
+    if isinstance(values, _pd.Series):
+        values = dict(zip(map(str, values.index), values.tolist()))
+    if isinstance(values, _Mapping):
+        keys, raw = [str(k) for k in values], list(values.values())
+    elif isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+        raise ValueError(f"{name} must be a dict {{district: value}} or a list of numbers, one per district, "
+                         f"got {type(values).__name__}")
+    else:
+        raw = list(values)
+        keys = list(names) if names is not None and len(names) == len(raw) else [
+            chr(ord("A") + i) if i < 26 else f"district {i + 1}" for i in range(len(raw))]
+    if len(raw) < 2:
+        raise ValueError(f"{name} needs at least two districts, got {len(raw)}")
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"{name}: district names must be unique, got {keys}")
+    if names is not None and sorted(keys) != sorted(names):
+        raise ValueError(f"{name} must name the same districts as true_rates ({list(names)}), got {keys}")
+    what = "greater than 0" if positive else "at least 0"
+    for key, v in zip(keys, raw):
+        if (isinstance(v, (bool, _np.bool_)) or not isinstance(v, _numbers.Real) or not _math.isfinite(v)
+                or v < 0 or (positive and v == 0)):
+            raise ValueError(f"{name}[{key!r}] must be a finite number {what}, got {v!r}")
+    given = dict(zip(keys, map(float, raw)))
+    order = list(names) if names is not None else keys
+    return order, _np.array([given[k] for k in order])
+
+
+def _simulate_patrols(rates, start, rounds, patrols, reported, history, correction, rng, keep=None):
+    """The loop for many independent runs at once: ``rates`` and ``start`` have shape (runs, districts),
+    ``reported`` and ``correction`` shape (runs,). Returns arrays of shape (rounds kept, runs, districts);
+    with ``keep`` (sorted round indices, from 0) only the allocation of those rounds is kept."""
+    runs, k = rates.shape
+    counted = history * start / start.sum(axis=1, keepdims=True)  # the data before round 1
+    kept_rounds = _np.arange(rounds) if keep is None else _np.asarray(keep)
+    names = ("allocation",) if keep is not None else (
+        "allocation", "patrols", "reported", "discovered", "counted", "data_share")
+    out = {name: _np.empty((len(kept_rounds), runs, k)) for name in names}
+    slot = {int(r): i for i, r in enumerate(kept_rounds)}
+    share = reported[:, None]
+    fix = correction[:, None]
+    for r in range(rounds):
+        allocation = counted / counted.sum(axis=1, keepdims=True)
+        sent = rng.multinomial(patrols, allocation)  # each patrol goes to a district drawn from the data
+        reports = rng.poisson(rates * share)  # residents report these wherever the patrols are
+        # an unreported incident is discovered if patrols are there: with the district's share of the patrols
+        found = rng.poisson(rates * (1 - share) * sent / patrols)
+        added = reports + found
+        if fix.any():
+            # Ensign et al.'s fix: count a discovered incident with probability inversely proportional to the
+            # chance that patrols were sent there (scaled so that the least patrolled district keeps them all)
+            thinned = rng.binomial(found, allocation.min(axis=1, keepdims=True) / allocation)
+            added = _np.where(fix, reports + thinned, added)
+        counted = counted + added
+        if r in slot:
+            i = slot[r]
+            out["allocation"][i] = allocation
+            if keep is None:
+                out["patrols"][i], out["reported"][i], out["discovered"][i] = sent, reports, found
+                out["counted"][i], out["data_share"][i] = added, counted / counted.sum(axis=1, keepdims=True)
+    return out
+
+
+def patrol_feedback(true_rates, initial_allocation, rounds: int = 50, patrols: int = 10, *,
+                    reported_share: float = 0.0, history: float = 20.0, correction: bool = False,
+                    runs: int = 1, seed: int = 0) -> _pd.DataFrame:
+    """Simulate a patrol-allocation feedback loop and return one row per run, round and district.
+
+    The model follows Ensign et al. (FAT* 2018). Each round:
+
+    1. the *allocation* is each district's share of all incidents recorded so far (before round 1: ``history``
+       past incidents split as ``initial_allocation``);
+    2. ``patrols`` patrols are sent, each to a district drawn with the allocation's probabilities;
+    3. each district has incidents at its true rate (``true_rates``: expected incidents per round). A share
+       ``reported_share`` of them is reported by residents and recorded wherever the patrols are; the rest is
+       recorded only if discovered, with probability equal to the district's share of the patrols sent;
+    4. reported and discovered incidents are added to the data, which sets the next round's allocation.
+
+    With ``reported_share=0`` this is a Polya urn: with equal true rates the allocation keeps its starting
+    imbalance on average instead of learning that the districts are alike, and with unequal rates it runs away
+    towards the district with the higher rate, past that district's true share. Reports pull the allocation
+    towards the true shares (``reported_share=1`` learns them exactly). ``correction=True`` applies the fix
+    Ensign et al. propose: a discovered incident is counted with probability proportional to one over the
+    chance that patrols were sent there, so that discoveries no longer reinforce where patrols already go.
+
+    ``true_rates`` and ``initial_allocation`` are dicts ``{district: value}`` (the same districts) or lists, one
+    value per district (named A, B, ...); the allocation is rescaled to shares. ``runs`` independent
+    simulations are run at once, vectorised; the result is the same for the same arguments and ``seed``.
+
+    Columns: ``run``, ``round`` (1..rounds), ``district``, ``true_rate``, ``true_share`` (the district's share of
+    all true incidents: what a fair allocation would learn), ``allocation`` (its share of patrols planned this
+    round), ``patrols`` (patrols sent), ``reported``, ``discovered``, ``counted`` (added to the data; fewer than
+    reported + discovered only under the correction) and ``data_share`` (its share of the data after the round,
+    which is the next round's allocation).
+
+    A bad argument raises ``ValueError`` naming it.
+    """
+    names, rates = _per_district("true_rates", true_rates, positive=False)
+    if rates.sum() == 0:
+        raise ValueError("true_rates: at least one district must have a true rate greater than 0")
+    _, start = _per_district("initial_allocation", initial_allocation, positive=True, names=names)
+    rounds = _feedback_number("rounds", rounds, 1, FEEDBACK_LIMITS["rounds"], integer=True)
+    patrols = _feedback_number("patrols", patrols, 1, FEEDBACK_LIMITS["patrols"], integer=True)
+    reported_share = _feedback_number("reported_share", reported_share, 0, 1)
+    history = _feedback_number("history", history, 0, 1e9, lo_open=True)
+    if not isinstance(correction, (bool, _np.bool_)):
+        raise ValueError(f"correction must be True or False, got {correction!r}")
+    runs = _feedback_number("runs", runs, 1, FEEDBACK_LIMITS["runs"], integer=True)
+    seed = _feedback_number("seed", seed, 0, 2**63 - 1, integer=True)
+    k = len(names)
+    if runs * rounds * k > FEEDBACK_LIMITS["rows"]:
+        raise ValueError(f"runs x rounds x districts must be at most {FEEDBACK_LIMITS['rows']:,} rows, got "
+                         f"{runs:,} x {rounds:,} x {k} = {runs * rounds * k:,}; use fewer runs or rounds")
+
+    sim = _simulate_patrols(_np.tile(rates, (runs, 1)), _np.tile(start, (runs, 1)), rounds, patrols,
+                            _np.full(runs, reported_share), history, _np.full(runs, bool(correction)),
+                            _np.random.default_rng(seed))
+    # (rounds, runs, districts) -> rows ordered by run, round, district
+    flat = {key: value.transpose(1, 0, 2).reshape(-1) for key, value in sim.items()}
+    table = _pd.DataFrame({
+        "run": _np.repeat(_np.arange(runs), rounds * k),
+        "round": _np.tile(_np.repeat(_np.arange(1, rounds + 1), k), runs),
+        "district": _pd.Categorical.from_codes(_np.tile(_np.arange(k), runs * rounds), categories=names),
+        "true_rate": _np.tile(rates, runs * rounds),
+        "true_share": _np.tile(rates / rates.sum(), runs * rounds),
+        "allocation": flat["allocation"],
+        **{key: flat[key].astype(_np.int64) for key in ("patrols", "reported", "discovered", "counted")},
+        "data_share": flat["data_share"],
+    })
+    return table
+
+
+def feedback_grid(initial_shares, true_shares, reported_shares, corrections=(False,), *, rounds: int = 60,
+                  every: int = 3, total_rate: float = 10.0, patrols: int = 10, history: float = 20.0,
+                  runs: int = 200, quantiles=(0.1, 0.9), seed: int = 0) -> _pd.DataFrame:
+    """Run the two-district loop of :func:`patrol_feedback` for every combination of parameters; summarise it.
+
+    For a chart that recomputes nothing in the browser: each combination of ``initial_shares`` (the first
+    district's share of the first allocation), ``true_shares`` (its share of the true incidents, out of
+    ``total_rate`` incidents a round), ``reported_shares`` and ``corrections`` is simulated ``runs`` times, all
+    combinations in one vectorised run from ``seed``. The result has one row per combination and sampled round
+    (round 1, then every ``every`` rounds, and the last): the median allocation to the first district over the
+    runs, and the ``quantiles`` of it as ``low`` and ``high``.
+    """
+    def values(name, given, lo, hi, lo_open=False, hi_open=False):
+        if isinstance(given, (str, bytes)) or not hasattr(given, "__iter__"):
+            raise ValueError(f"{name} must be a list of numbers, got {given!r}")
+        out = [_feedback_number(f"{name} value", v, lo, hi, lo_open=lo_open) for v in given]
+        if not out:
+            raise ValueError(f"{name} must list at least one value")
+        if hi_open and hi in out:
+            raise ValueError(f"{name} values must be less than {hi}, got {hi}")
+        return out
+
+    init = values("initial_shares", initial_shares, 0, 1, lo_open=True, hi_open=True)
+    true = values("true_shares", true_shares, 0, 1)
+    rep = values("reported_shares", reported_shares, 0, 1)
+    if (isinstance(corrections, (str, bytes)) or not hasattr(corrections, "__iter__") or not list(corrections)
+            or not all(isinstance(c, (bool, _np.bool_)) for c in corrections)):
+        raise ValueError(f"corrections must be a non-empty list of True/False, got {corrections!r}")
+    corr = [bool(c) for c in corrections]
+    rounds = _feedback_number("rounds", rounds, 1, FEEDBACK_LIMITS["rounds"], integer=True)
+    every = _feedback_number("every", every, 1, rounds, integer=True)
+    total_rate = _feedback_number("total_rate", total_rate, 0, 1e9, lo_open=True)
+    patrols = _feedback_number("patrols", patrols, 1, FEEDBACK_LIMITS["patrols"], integer=True)
+    history = _feedback_number("history", history, 0, 1e9, lo_open=True)
+    runs = _feedback_number("runs", runs, 1, FEEDBACK_LIMITS["runs"], integer=True)
+    lo_q, hi_q = (_feedback_number("quantiles", q, 0, 1) for q in quantiles)
+    seed = _feedback_number("seed", seed, 0, 2**63 - 1, integer=True)
+
+    combos = _pd.MultiIndex.from_product([init, true, rep, corr], names=[
+        "initial_share", "true_share", "reported_share", "correction"]).to_frame(index=False)
+    if len(combos) * runs > FEEDBACK_LIMITS["rows"]:
+        raise ValueError(f"the grid is too large: {len(combos):,} combinations x {runs:,} runs is more than "
+                         f"{FEEDBACK_LIMITS['rows']:,} simulations; use fewer values or runs")
+    each = _np.repeat(_np.arange(len(combos)), runs)
+    first = combos["true_share"].to_numpy()[each]
+    rates = total_rate * _np.column_stack([first, 1 - first])
+    start_first = combos["initial_share"].to_numpy()[each]
+    start = _np.column_stack([start_first, 1 - start_first])
+    keep = _np.unique(_np.r_[0, _np.arange(every - 1, rounds, every), rounds - 1])
+    sim = _simulate_patrols(rates, start, rounds, patrols, combos["reported_share"].to_numpy()[each], history,
+                            combos["correction"].to_numpy()[each], _np.random.default_rng(seed), keep=keep)
+    alloc = sim["allocation"][:, :, 0].reshape(len(keep), len(combos), runs)  # (round, combination, run)
+    stats = {name: _np.quantile(alloc, q, axis=2) for name, q in (("median", 0.5), ("low", lo_q), ("high", hi_q))}
+    table = combos.loc[_np.tile(_np.arange(len(combos)), len(keep))].reset_index(drop=True)
+    table.insert(4, "round", _np.repeat(keep + 1, len(combos)))
+    for name, value in stats.items():
+        table[name] = value.reshape(-1)
+    return table.sort_values(["initial_share", "true_share", "reported_share", "correction", "round"],
+                             ignore_index=True)
 
 
 # --- Association and chilling effects ------------------------------------------------------------------
+# A score that counts whom a resident knows, and residents who stop doing lawful things because they are
+# watched. Both are models with stated assumptions, not measurements of any real system: no documented
+# social credit scheme is known to score people for their contacts' records (see the chapter).
+
+import math as _math
+import numbers as _numbers
+
+import numpy as _np
+import pandas as _pd
+
+from .scoring import DEFAULT_SCORECARD as _DEFAULT_SCORECARD
+from .scoring import Scorecard as _Scorecard
+from .world import AGENCIES as _AGENCIES
+from .world import KINDS as _KINDS
+from .world import TIES as _TIES
+
+#: What each Brightwater agency collects its records for: the purpose the data were collected for, before
+#: the score reused them. One agency per kind of record (``scored.world.AGENCIES`` and ``KINDS``).
+AGENCY_PURPOSES = {
+    "utility": "billing customers for water and power",
+    "traffic_police": "enforcing traffic law with cameras",
+    "court": "enforcing court judgments",
+    "civic_registry": "registering volunteers for insurance and thanks",
+    "online_monitoring": "screening public posts for threats of violence",
+}
+#: The agency that records each kind of record.
+AGENCY_OF_KIND = dict(zip(_KINDS, _AGENCIES))
+_PER = ("contact", "share")
+
+
+def _check_real(name, value, lo, hi):
+    if isinstance(value, bool) or not isinstance(value, _numbers.Real) or not _math.isfinite(value) \
+            or not lo <= value <= hi:
+        raise ValueError(f"{name} must be a number in {lo}..{hi}, got {value!r}")
+    return float(value)
+
+
+def _check_int(name, value, lo, hi):
+    if isinstance(value, bool) or not isinstance(value, _numbers.Integral) or not lo <= value <= hi:
+        allowed = f"in {lo}..{hi}" if hi != _math.inf else f">= {lo}"
+        raise ValueError(f"{name} must be an integer {allowed}, got {value!r}")
+    return int(value)
+
+
+def _as_scorecard(scorecard):
+    if isinstance(scorecard, dict):
+        scorecard = _Scorecard.from_dict(scorecard)
+    if not isinstance(scorecard, _Scorecard):
+        raise ValueError(f"scorecard must be a Scorecard, got {type(scorecard).__name__}")
+    return scorecard
+
+
+def blacklist_line(scorecard=_DEFAULT_SCORECARD) -> float:
+    """The score below which ``scorecard`` puts a resident in its lowest band (the blacklist)."""
+    scorecard = _as_scorecard(scorecard)
+    return float(min(b.min_score for b in scorecard.bands[:-1])) if len(scorecard.bands) > 1 else -_math.inf
+
+
+def _tie_ends(ties, index, tie_types):
+    """Both ends of every tie as positions in ``index`` (the residents being scored)."""
+    if not isinstance(ties, _pd.DataFrame):
+        raise ValueError(f"ties must be a pandas DataFrame, got {type(ties).__name__}")
+    missing = [c for c in ("resident_a", "resident_b") if c not in ties.columns]
+    if missing:
+        raise ValueError(f"ties has no column {', '.join(map(repr, missing))} (columns: {list(ties.columns)})")
+    if tie_types is not None:
+        if isinstance(tie_types, str):
+            tie_types = [tie_types]
+        tie_types = list(tie_types)
+        unknown = sorted(set(tie_types) - set(_TIES))
+        if unknown or not tie_types:
+            raise ValueError(f"tie_types must be a non-empty list of {', '.join(_TIES)}; got {tie_types!r}")
+        if "tie" not in ties.columns:
+            raise ValueError("tie_types given, but ties has no column 'tie'")
+        ties = ties[ties["tie"].isin(tie_types)]
+    ends = []
+    for col in ("resident_a", "resident_b"):
+        s = ties[col]
+        if s.isna().any() or not _pd.api.types.is_integer_dtype(s.dtype):
+            raise ValueError(f"ties.{col} must hold resident ids (integers without gaps)")
+        pos = index.get_indexer(s.to_numpy())
+        if (pos < 0).any():
+            bad = sorted(set(s.to_numpy()[pos < 0].tolist()))[:5]
+            raise ValueError(f"ties.{col} refers to {int((pos < 0).sum())} resident(s) not in scores, e.g. {bad}")
+        ends.append(pos)
+    a, b = ends
+    if (a == b).any():
+        raise ValueError("ties must not join a resident to themselves")
+    return a, b
+
+
+def _contacts_flagged(a, b, flagged, n):
+    """For each resident, how many of their contacts are flagged (ties counted in both directions)."""
+    f = flagged.astype(_np.float64)
+    return (_np.bincount(a, weights=f[b], minlength=n) + _np.bincount(b, weights=f[a], minlength=n)).astype(_np.int64)
+
+
+def contacts(ties: _pd.DataFrame, resident_id: int) -> _np.ndarray:
+    """The resident ids of everyone tied to ``resident_id`` (in either column of ``ties``), sorted."""
+    if not isinstance(ties, _pd.DataFrame) or not {"resident_a", "resident_b"} <= set(ties.columns):
+        raise ValueError("ties must be a DataFrame with columns resident_a and resident_b")
+    if isinstance(resident_id, bool) or not isinstance(resident_id, _numbers.Integral):
+        raise ValueError(f"resident_id must be an integer, got {resident_id!r}")
+    a, b = ties["resident_a"].to_numpy(), ties["resident_b"].to_numpy()
+    return _np.sort(_np.concatenate([b[a == resident_id], a[b == resident_id]]))
+
+
+def association_penalty(scores: _pd.DataFrame, ties: _pd.DataFrame, weight: float, rounds: int = 1,
+                        scorecard=_DEFAULT_SCORECARD, *, per: str = "contact", tie_types=None) -> _pd.DataFrame:
+    """A score that also counts whom you know: each blacklisted contact costs ``weight`` points.
+
+    A hypothetical rule, studied because such proposals and fears exist. Starting from each resident's own
+    score (``scores["total"]``, from :func:`scored.scoring.score`), every round
+
+    1. takes the current blacklist (a total below the scorecard's lowest band edge, :func:`blacklist_line`);
+    2. charges every resident ``weight`` points per blacklisted contact (``per="contact"``), or ``weight``
+       times the share of their contacts who are blacklisted (``per="share"``);
+    3. recomputes the totals from the *own* scores minus that penalty, and so the blacklist.
+
+    Penalties never reward, so the blacklist can only grow from round to round. ``rounds=0`` is the
+    scorecard without the association rule. ``tie_types`` (e.g. ``["family"]``) limits which ties count.
+
+    Returns one row per resident (index ``resident_id``): ``own_total``, ``contacts``,
+    ``blacklisted_contacts`` (in the last round's input), ``penalty``, ``total``, ``own_listed`` (blacklisted
+    on their own records), ``listed`` (after the last round), ``by_association`` (listed, but not on their
+    own records) and ``round_listed`` (0 for own listing, the round that listed them, or -1 for never).
+    ``attrs["listed_by_round"]`` holds the size of the blacklist after each round (round 0 first).
+    """
+    if not isinstance(scores, _pd.DataFrame) or "total" not in scores.columns:
+        raise ValueError("scores must be a DataFrame with a 'total' column (the output of scored.scoring.score)")
+    weight = _check_real("weight", weight, 0.0, 10_000.0)
+    rounds = _check_int("rounds", rounds, 0, 100)
+    if per not in _PER:
+        raise ValueError(f"per must be one of {', '.join(map(repr, _PER))}, got {per!r}")
+    line = blacklist_line(scorecard)
+    index = _pd.Index(scores.index)
+    if index.has_duplicates:
+        raise ValueError("scores has duplicate resident ids in its index")
+    own = scores["total"].to_numpy(dtype=_np.float64)
+    if not _np.isfinite(own).all():
+        raise ValueError("scores.total must be finite numbers")
+    n = len(index)
+    a, b = _tie_ends(ties, index, tie_types)
+    degree = _np.bincount(a, minlength=n) + _np.bincount(b, minlength=n)
+
+    def penalty_for(listed):
+        count = _contacts_flagged(a, b, listed, n)
+        if per == "contact":
+            return count, weight * count
+        return count, weight * count / _np.maximum(degree, 1)
+
+    listed = own < line
+    own_listed = listed.copy()
+    round_listed = _np.where(listed, 0, -1)
+    sizes = [int(listed.sum())]
+    count, penalty = _np.zeros(n, dtype=_np.int64), _np.zeros(n)
+    for r in range(1, rounds + 1):
+        count, penalty = penalty_for(listed)
+        now = (own - penalty) < line
+        round_listed[now & ~listed] = r
+        listed = now | listed  # already true: penalties only grow as the list grows
+        sizes.append(int(listed.sum()))
+    total = own - penalty
+    integral = _pd.api.types.is_integer_dtype(scores["total"].dtype) and float(weight).is_integer() \
+        and per == "contact"
+    out = _pd.DataFrame({
+        "own_total": scores["total"].to_numpy(),
+        "contacts": degree.astype(_np.int64),
+        "blacklisted_contacts": count,
+        "penalty": penalty.astype(_np.int64) if integral else penalty,
+        "total": total.astype(_np.int64) if integral else total,
+        "own_listed": own_listed,
+        "listed": listed,
+        "by_association": listed & ~own_listed,
+        "round_listed": round_listed.astype(_np.int64),
+    }, index=_pd.Index(index, name="resident_id"))
+    out.attrs.update(listed_by_round=sizes, threshold=line, weight=weight, rounds=rounds, per=per)
+    return out
+
+
+def association_spread(scores: _pd.DataFrame, ties: _pd.DataFrame, residents: _pd.DataFrame, weights,
+                       rounds: int, scorecard=_DEFAULT_SCORECARD, *, by: str = "district", per: str = "contact",
+                       tie_types=None) -> _pd.DataFrame:
+    """How the association penalty spreads, for several weights and every round up to ``rounds``.
+
+    A tidy table for charts: one row per weight, round and value of ``by`` (a column of ``residents``,
+    e.g. ``"district"`` or ``"group"``), with ``residents``, ``listed`` (blacklisted after that round),
+    ``own_listed`` (on their own records) and ``by_association`` (listed only because of whom they know).
+    """
+    if not isinstance(residents, _pd.DataFrame) or "resident_id" not in residents.columns:
+        raise ValueError("residents must be a DataFrame with a 'resident_id' column")
+    if by not in residents.columns:
+        raise ValueError(f"by must be a column of residents, got {by!r}")
+    if isinstance(weights, (str, bytes)) or not hasattr(weights, "__iter__"):
+        raise ValueError(f"weights must be a list of numbers, got {weights!r}")
+    weights = [_check_real("each weight", w, 0.0, 10_000.0) for w in weights]
+    if not weights:
+        raise ValueError("weights must not be empty")
+    rounds = _check_int("rounds", rounds, 0, 100)
+    key = residents.set_index("resident_id")[by].reindex(scores.index)
+    if key.isna().any():
+        raise ValueError("residents has no row for some resident ids in scores")
+    if isinstance(key.dtype, _pd.CategoricalDtype):
+        labels = key.cat.remove_unused_categories().cat.categories
+        codes = key.cat.remove_unused_categories().cat.codes.to_numpy()
+    else:
+        codes, labels = _pd.factorize(key, sort=True)
+    k = len(labels)
+    residents_n = _np.bincount(codes, minlength=k)
+    frames = []
+    for w in weights:
+        result = association_penalty(scores, ties, w, rounds, scorecard, per=per, tie_types=tie_types)
+        when = result["round_listed"].to_numpy()
+        own = result["own_listed"].to_numpy()
+        own_n = _np.bincount(codes, weights=own, minlength=k)
+        for r in range(rounds + 1):
+            listed = (when >= 0) & (when <= r)
+            listed_n = _np.bincount(codes, weights=listed, minlength=k)
+            frames.append(_pd.DataFrame({"weight": w, "round": r, by: labels, "residents": residents_n,
+                                         "listed": listed_n, "own_listed": own_n,
+                                         "by_association": listed_n - own_n}))
+    out = _pd.concat(frames, ignore_index=True)
+    return out.astype({"residents": _np.int64, "listed": _np.int64, "own_listed": _np.int64,
+                       "by_association": _np.int64, "round": _np.int64})
+
+
+def _world_tables(world):
+    for name in ("residents", "districts", "behaviour", "records"):
+        if not isinstance(getattr(world, name, None), _pd.DataFrame):
+            raise ValueError(f"world must be a scored.world.World (with a {name} table), got {type(world).__name__}")
+    return world
+
+
+def chilling_effect(world, points_at_stake: float, sensitivity: float = 1.0, seed: int = 0) -> _pd.DataFrame:
+    """Which lawful posts residents would not write if each flagged post cost ``points_at_stake`` points.
+
+    A model of self-censorship, with the assumptions in plain sight: every post in the truth layer that the
+    keyword filter would flag (``kind == "flagged_post"``; in Brightwater these posts are lawful and harmless)
+    is withheld with probability ::
+
+        p_stop = 1 - exp(-sensitivity * surveillance * points_at_stake / 100)
+
+    where ``surveillance`` is the intensity of the author's district (0..1). The chance rises with how
+    closely residents are watched and with what a flag costs, and is 0 when either is 0. ``sensitivity``
+    (0..10) scales how strongly residents react; nobody knows its real value, so vary it.
+
+    Deterministic: one uniform draw per post from ``seed``, shared by every value of the other parameters,
+    so a higher ``points_at_stake`` or ``sensitivity`` withholds a superset of the posts.
+
+    Returns one row per post: ``event_id``, ``resident_id``, ``day``, ``district``, ``surveillance``,
+    ``p_stop`` and ``withheld`` (bool).
+    """
+    _world_tables(world)
+    points = _check_real("points_at_stake", points_at_stake, 0.0, 10_000.0)
+    sensitivity = _check_real("sensitivity", sensitivity, 0.0, 10.0)
+    seed = _check_int("seed", seed, 0, _math.inf)
+    behaviour = world.behaviour
+    posts = behaviour.loc[behaviour["kind"] == "flagged_post", ["event_id", "resident_id", "day"]]
+    district = world.residents.set_index("resident_id")["district"].reindex(posts["resident_id"])
+    intensity = world.districts.set_index("district")["surveillance"].astype(_np.float64)
+    s = district.map(intensity).to_numpy(dtype=_np.float64)
+    p_stop = -_np.expm1(-sensitivity * s * points / 100.0)
+    u = _np.random.default_rng(seed).random(len(posts))
+    return _pd.DataFrame({
+        "event_id": posts["event_id"].to_numpy(), "resident_id": posts["resident_id"].to_numpy(),
+        "day": posts["day"].to_numpy(), "district": district.array, "surveillance": s,
+        "p_stop": p_stop, "withheld": u < p_stop,
+    })
+
+
+def chilled_records(world, chill: _pd.DataFrame) -> _pd.DataFrame:
+    """The agencies' records as they would be if the posts withheld in ``chill`` had never been written.
+
+    Records of a withheld post disappear, including wrong copies of it (a duplicate, or the record that
+    landed on a namesake). Uses the simulation's ground truth (``truth_event_id``), which only the
+    simulation knows.
+    """
+    _world_tables(world)
+    if not isinstance(chill, _pd.DataFrame) or not {"event_id", "withheld"} <= set(chill.columns):
+        raise ValueError("chill must be the output of chilling_effect (columns event_id and withheld)")
+    gone = chill.loc[chill["withheld"].astype(bool), "event_id"].to_numpy()
+    records = world.records
+    drop = (records["kind"] == "flagged_post").to_numpy() & _np.isin(records["truth_event_id"].to_numpy(), gone)
+    return records.loc[~drop].reset_index(drop=True)
+
+
+def chilling_grid(world, points_values, sensitivity: float = 1.0, seed: int = 0, *,
+                  by: str = "district") -> _pd.DataFrame:
+    """Posts written and withheld for each value in ``points_values``, by ``by`` (a column of residents).
+
+    One row per points value and group: ``residents``, ``posts`` (lawful flagged posts residents would
+    write unwatched), ``withheld``, ``records_before`` and ``records_after`` (flagged-post records the
+    agencies hold with and without the withheld posts), and ``withheld_per_100`` residents.
+    """
+    _world_tables(world)
+    if isinstance(points_values, (str, bytes)) or not hasattr(points_values, "__iter__"):
+        raise ValueError(f"points_values must be a list of numbers, got {points_values!r}")
+    points_values = [_check_real("each points value", p, 0.0, 10_000.0) for p in points_values]
+    if not points_values:
+        raise ValueError("points_values must not be empty")
+    residents = world.residents
+    if by not in residents.columns:
+        raise ValueError(f"by must be a column of world.residents, got {by!r}")
+    key = residents.set_index("resident_id")[by]
+    population = key.value_counts(sort=False).rename("residents")
+    records = world.records[world.records["kind"] == "flagged_post"]
+    rec_key = key.reindex(records["resident_id"]).to_numpy()
+    rec_event = records["truth_event_id"].to_numpy()
+    before = _pd.Series(1, index=rec_key).groupby(level=0, observed=True).sum()
+    frames = []
+    for p in points_values:
+        chill = chilling_effect(world, p, sensitivity, seed)
+        post_key = key.reindex(chill["resident_id"]).to_numpy()
+        table = _pd.DataFrame({by: post_key, "posts": 1, "withheld": chill["withheld"].to_numpy()})
+        agg = table.groupby(by, observed=True).agg(posts=("posts", "sum"), withheld=("withheld", "sum"))
+        gone = _np.isin(rec_event, chill.loc[chill["withheld"], "event_id"].to_numpy())
+        after = _pd.Series((~gone).astype(_np.int64), index=rec_key).groupby(level=0, observed=True).sum()
+        agg = agg.join(population, how="right").join(before.rename("records_before")).join(
+            after.rename("records_after")).fillna(0)
+        agg.index.name = by
+        agg = agg.reset_index()
+        agg.insert(0, "points", p)
+        frames.append(agg)
+    out = _pd.concat(frames, ignore_index=True)
+    for c in ("residents", "posts", "withheld", "records_before", "records_after"):
+        out[c] = out[c].astype(_np.int64)
+    out["withheld_per_100"] = 100 * out["withheld"] / out["residents"].clip(lower=1)
+    return out
+
+
+def purpose_limited(scorecard=_DEFAULT_SCORECARD, allowed_agencies=()) -> _Scorecard:
+    """The scorecard under purpose limitation: only records from ``allowed_agencies`` may count.
+
+    Every rule whose records come from an agency not in ``allowed_agencies`` (see :data:`AGENCY_OF_KIND`)
+    is set to 0 points, as if that agency's data could serve only the purpose it was collected for.
+    """
+    scorecard = _as_scorecard(scorecard)
+    if isinstance(allowed_agencies, str):
+        allowed_agencies = [allowed_agencies]
+    if not hasattr(allowed_agencies, "__iter__"):
+        raise ValueError(f"allowed_agencies must be a list of agency names, got {allowed_agencies!r}")
+    allowed = list(allowed_agencies)
+    unknown = sorted(set(map(str, allowed)) - set(_AGENCIES))
+    if unknown or not all(isinstance(x, str) for x in allowed):
+        raise ValueError(f"unknown agency name(s) {unknown or allowed}; agencies: {', '.join(_AGENCIES)}")
+    zeroed = {r.kind: 0 for r in scorecard.rules if AGENCY_OF_KIND[r.kind] not in allowed}
+    out = scorecard.with_points(**zeroed) if zeroed else scorecard
+    from dataclasses import replace as _replace
+    return _replace(out, name=f"{scorecard.name}, purpose-limited to {', '.join(allowed) or 'no agency'}")
+
+
+def purpose_limitation_grid(world, scorecard=_DEFAULT_SCORECARD, *, by: str = "district") -> _pd.DataFrame:
+    """The blacklist under every way of allowing or forbidding each agency's records to feed the score.
+
+    One row per subset of agencies (2 ** 5 = 32) and value of ``by`` (a column of ``world.residents``):
+    one 0/1 column per agency (1 = its records may count, see :func:`purpose_limited`), ``residents``,
+    ``listed`` (blacklisted on the records) and ``wrongly_listed`` (of them, not blacklisted when the same
+    scorecard is applied to the truth layer: every event that happened, recorded once and correctly).
+    """
+    from itertools import product
+
+    from .scoring import count_records as _count_records
+
+    _world_tables(world)
+    scorecard = _as_scorecard(scorecard)
+    residents = world.residents
+    if by not in residents.columns:
+        raise ValueError(f"by must be a column of world.residents, got {by!r}")
+    line = blacklist_line(scorecard)
+    kinds = [r.kind for r in scorecard.rules]
+    on_records = _count_records(world.records, residents)[kinds].to_numpy(dtype=_np.float64)
+    on_truth = _count_records(world.behaviour, residents)[kinds].to_numpy(dtype=_np.float64)
+    key = residents.set_index("resident_id")[by].reindex(
+        _count_records(world.records.iloc[:0], residents).index).to_numpy()
+    frames = []
+    for allowed in product((0, 1), repeat=len(_AGENCIES)):
+        card = purpose_limited(scorecard, [a for a, ok in zip(_AGENCIES, allowed) if ok])
+        points = _np.array([card.points()[k] for k in kinds], dtype=_np.float64)
+        listed = scorecard.base + on_records @ points < line
+        wrong = listed & ~(scorecard.base + on_truth @ points < line)
+        table = _pd.DataFrame({by: key, "listed": listed, "wrongly_listed": wrong})
+        agg = table.groupby(by, observed=True).agg(residents=("listed", "size"), listed=("listed", "sum"),
+                                                   wrongly_listed=("wrongly_listed", "sum")).reset_index()
+        for agency, ok in zip(_AGENCIES, allowed):
+            agg[agency] = ok
+        frames.append(agg)
+    out = _pd.concat(frames, ignore_index=True)
+    return out[[*_AGENCIES, by, "residents", "listed", "wrongly_listed"]].astype(
+        {"residents": _np.int64, "listed": _np.int64, "wrongly_listed": _np.int64})

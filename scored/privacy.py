@@ -716,3 +716,46 @@ def noisy_count(df: pd.DataFrame, condition, epsilon: float, accountant: Privacy
         accountant.spend(epsilon, label if label is not None else
                          (f"count: {condition}" if isinstance(condition, str) else "count"))
     return laplace_mechanism(float(np.count_nonzero(mask)), 1.0, epsilon, gen)
+
+
+# ---------------------------------------------------------------------------------------------------- who is exposed
+def anonymity_set_sizes(df: pd.DataFrame, quasi_identifiers) -> pd.Series:
+    """For every row, how many rows (itself included) share its quasi-identifier values: its *anonymity set*.
+
+    1 means the row is unique: anyone who knows this person's quasi-identifiers finds exactly one row, theirs.
+    ``uniqueness`` is the share of 1s, ``k_anonymity`` the smallest value; this keeps the value per row, so that
+    one can ask *who* is exposed (e.g. by age group) and how many people a given person hides among. Returns an
+    integer Series named ``anonymity_set``, indexed like ``df``.
+    """
+    codes, _, sizes, _ = _classes(df, quasi_identifiers)
+    return pd.Series(sizes[codes].astype(np.int64), index=df.index, name="anonymity_set")
+
+
+LINK_OUTCOMES = ("re-identified correctly", "re-identified wrongly", "ambiguous", "unmatched")
+
+
+def linkage_outcomes(result: LinkResult) -> pd.Series:
+    """The outcome of a linkage attack for every release row, as an ordered categorical Series.
+
+    With a ``true_id`` given to ``link``, the categories are ``LINK_OUTCOMES``: "re-identified correctly" (exactly
+    one auxiliary row matches, and it is the right person), "re-identified wrongly" (exactly one matches, and it
+    is someone else: the attacker names the wrong person and cannot tell), "ambiguous" (several match) and
+    "unmatched" (none does). Without a ``true_id`` the first two are one category, "re-identified". The Series is
+    indexed like the release and named ``outcome``; its counts add up to the ``summary`` of the ``LinkResult``.
+    """
+    if not isinstance(result, LinkResult):
+        raise PrivacyInputError(f"result must be the LinkResult returned by link(), got {type(result).__name__}")
+    count = result.candidates.to_numpy()
+    with_truth = result.summary.get("correct") is not None
+    categories = list(LINK_OUTCOMES) if with_truth else ["re-identified", "ambiguous", "unmatched"]
+    codes = np.where(count == 0, len(categories) - 1, np.where(count > 1, len(categories) - 2, 0))
+    if with_truth:
+        # ``link`` keeps the matched rows in release order, so they are the rows with exactly one candidate
+        # (positions, not index labels: a release index may repeat)
+        position = np.flatnonzero(count == 1)
+        codes[position[~result.matches["correct"].to_numpy(dtype=bool)]] = 1
+    return pd.Series(pd.Categorical.from_codes(codes, categories=categories, ordered=True),
+                     index=result.candidates.index, name="outcome")
+
+
+__all__ += ["anonymity_set_sizes", "LINK_OUTCOMES", "linkage_outcomes"]

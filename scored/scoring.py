@@ -310,3 +310,223 @@ def explain(scores: pd.DataFrame, resident_id: int, scorecard: Scorecard | None 
     out.attrs.update(resident_id=int(resident_id), total=total.item() if hasattr(total, "item") else total,
                      grade=row["grade"])
     return out
+
+
+# ------------------------------------------------------------------------------ counterfactual explanations
+# Appended for the chapter on opacity. A per-rule breakdown (``explain``) says why a score is what it is; a
+# counterfactual says what would have to change for the grade to change, and whether the person can make that
+# change. Both read only the records (through ``count_records``), never the truth.
+
+__all__ += ["counterfactuals", "counterfactual"]
+
+
+def _counterfactual_target(scorecard: Scorecard, target_grade) -> tuple[str, float]:
+    """The target grade and the lowest total that reaches it (default: the band just above the lowest)."""
+    if len(scorecard.bands) < 2:
+        raise ValueError(f"scorecard {scorecard.name!r} has a single band, so no grade is better than another")
+    if target_grade is None:
+        band = scorecard.bands[-2]
+        return band.grade, float(band.min_score)
+    if not isinstance(target_grade, str) or target_grade not in scorecard.grades:
+        raise ValueError(f"unknown target_grade {target_grade!r}; grades: {', '.join(scorecard.grades)}")
+    band = scorecard.bands[scorecard.grades.index(target_grade)]
+    if band.min_score is None:
+        raise ValueError(f"target_grade {target_grade!r} is the lowest band: there is nothing to climb to; "
+                         f"choose one of {', '.join(scorecard.grades[:-1])}")
+    return band.grade, float(band.min_score)
+
+
+def _counterfactual_counts(counts, scorecard: Scorecard) -> np.ndarray:
+    """Validated counts, one int64 column per scorecard rule (in rule order)."""
+    if not isinstance(counts, pd.DataFrame):
+        raise ValueError(f"counts must be a pandas DataFrame from count_records(records, residents), "
+                         f"got {type(counts).__name__}")
+    kinds = [r.kind for r in scorecard.rules]
+    missing = [k for k in kinds if k not in counts.columns]
+    if missing:
+        hint = (" (these look like scores: pass count_records(records, residents) instead)"
+                if any(str(c).startswith("points_") for c in counts.columns) else "")
+        raise ValueError(f"counts has no column {', '.join(map(repr, missing))} for the scorecard's rules{hint}")
+    out = np.empty((len(counts), len(kinds)), dtype=np.int64)
+    for j, k in enumerate(kinds):
+        col = counts[k]
+        if col.isna().any():
+            raise ValueError(f"counts[{k!r}] has missing values")
+        if pd.api.types.is_bool_dtype(col.dtype) or not pd.api.types.is_numeric_dtype(col.dtype):
+            raise ValueError(f"counts[{k!r}] must hold whole numbers of records, got dtype {col.dtype}")
+        values = col.to_numpy(dtype=np.float64)
+        if not np.isfinite(values).all() or (values != np.round(values)).any() or (values < 0).any():
+            raise ValueError(f"counts[{k!r}] must hold whole numbers of records >= 0")
+        out[:, j] = values.astype(np.int64)
+    return out
+
+
+def _counterfactual_caps(max_added, positive: list[str], index: pd.Index) -> dict[str, np.ndarray]:
+    """Per-resident caps on added records, by positive kind (a kind not named has no cap)."""
+    if max_added is None:
+        return {}
+    if not isinstance(max_added, Mapping):
+        raise ValueError("max_added must be a dict kind -> the most records of that kind a resident can add "
+                         f"(a number, or a Series by resident_id), got {type(max_added).__name__}")
+    caps = {}
+    for kind, cap in max_added.items():
+        if kind not in positive:
+            raise ValueError(f"max_added: {kind!r} is not a kind the scorecard rewards; rewarded kinds: "
+                             f"{', '.join(positive) or 'none'}")
+        if isinstance(cap, pd.Series):
+            if cap.index.has_duplicates:
+                raise ValueError(f"max_added[{kind!r}] has duplicate resident_ids")
+            absent = index.difference(cap.index)
+            if len(absent):
+                raise ValueError(f"max_added[{kind!r}] has no value for {len(absent)} resident(s), e.g. "
+                                 f"{list(absent[:5])}")
+            aligned = cap.reindex(index)
+            if aligned.isna().any() or not pd.api.types.is_numeric_dtype(aligned.dtype) \
+                    or pd.api.types.is_bool_dtype(aligned.dtype):
+                raise ValueError(f"max_added[{kind!r}] must hold numbers >= 0 for every resident")
+            values = aligned.to_numpy(dtype=np.float64)
+        else:
+            if isinstance(cap, bool) or not isinstance(cap, numbers.Real) or math.isnan(cap):
+                raise ValueError(f"max_added[{kind!r}] must be a number >= 0 (math.inf for no limit) or a Series "
+                                 f"by resident_id, got {cap!r}")
+            values = np.full(len(index), float(cap))
+        if (values < 0).any():
+            raise ValueError(f"max_added[{kind!r}] must be >= 0, got {values.min():g}")
+        caps[kind] = values
+    return caps
+
+
+def _records_needed(points_needed: np.ndarray, points_each: float) -> np.ndarray:
+    """The fewest records worth ``points_each`` (> 0) that make up ``points_needed`` (0 where nothing is needed)."""
+    need = np.maximum(points_needed, 0.0)
+    k = np.ceil(need / points_each)
+    k = np.where((k > 0) & ((k - 1) * points_each >= need - 1e-9), k - 1, k)  # guard against float round-up
+    return k
+
+
+def counterfactuals(counts: pd.DataFrame, scorecard: Scorecard = DEFAULT_SCORECARD, target_grade: str | None = None,
+                    *, removable=None, max_added=None, everyone: bool = False) -> pd.DataFrame:
+    """The smallest changes to each resident's records that would lift them to ``target_grade``.
+
+    ``counts`` is :func:`count_records` output (one row per resident, one column per kind). ``target_grade``
+    defaults to the band just above the lowest, so by default the question is "what gets this resident off the
+    blacklist?". Only residents below the target are returned, unless ``everyone=True``.
+
+    Two kinds of change are measured, each on its own:
+
+    * **records removed** -- ``records_to_remove`` is the fewest records whose absence would have reached the
+      target; ``remove_<kind>`` says which. Among equally few records the gentler ones are preferred (a larger
+      deduction is swapped for a smaller one wherever the target is still reached). Only the kinds in
+      ``removable`` may be removed (default: every kind the scorecard deducts for). ``<NA>`` where removing
+      every removable record is still not enough. This is the classic counterfactual explanation ("had you paid
+      two fewer bills late, ..."): it looks back, and most of it is not in the resident's power.
+    * **records added** -- ``add_<kind>``, for each kind the scorecard rewards, is the fewest records of that
+      kind that would reach the target if nothing else changed (for the default scorecard: registered
+      volunteering). This is what a resident can still do.
+
+    ``achievable`` is True where adding rewarded records, at most ``max_added[kind]`` of each (a number, or a
+    Series by resident_id for people with different amounts of time; a kind not named has no limit), reaches the
+    target while every record on file stays. Ties between kinds with the same points are broken in scorecard order.
+
+    Also returned: ``total``, ``grade``, ``target`` (the lowest total of the target grade) and ``shortfall``
+    (points missing, 0 for residents already there). The target grade is in ``out.attrs["target_grade"]``.
+    """
+    if isinstance(scorecard, Mapping):
+        scorecard = Scorecard.from_dict(scorecard)
+    if not isinstance(scorecard, Scorecard):
+        raise ValueError(f"scorecard must be a Scorecard, got {type(scorecard).__name__}")
+    if not isinstance(everyone, bool):
+        raise ValueError(f"everyone must be True or False, got {everyone!r}")
+    grade_name, target = _counterfactual_target(scorecard, target_grade)
+    matrix = _counterfactual_counts(counts, scorecard)
+    kinds = [r.kind for r in scorecard.rules]
+    points = np.array([r.points for r in scorecard.rules], dtype=np.float64)
+    negative = [k for k, p in zip(kinds, points) if p < 0]
+    positive = [k for k, p in zip(kinds, points) if p > 0]
+    if removable is None:
+        removable = negative
+    else:
+        if isinstance(removable, str) or not hasattr(removable, "__iter__"):
+            raise ValueError(f"removable must be a list of kinds, got {removable!r}")
+        removable = list(removable)
+        bad = [k for k in removable if k not in negative]
+        if bad:
+            raise ValueError(f"removable: {bad} are not kinds the scorecard deducts points for; those kinds: "
+                             f"{', '.join(negative) or 'none'}")
+        removable = [k for k in negative if k in removable]  # scorecard order, no repeats
+    caps = _counterfactual_caps(max_added, positive, counts.index)
+
+    total = scorecard.base + matrix.astype(np.float64) @ points
+    shortfall = np.maximum(target - total, 0.0)
+    # the fewest records to remove: largest deductions first (a stable sort keeps scorecard order among equals)
+    remaining = shortfall.copy()
+    removed = {}
+    for k in sorted(removable, key=lambda k: points[kinds.index(k)]):
+        each = -points[kinds.index(k)]
+        take = np.minimum(matrix[:, kinds.index(k)], _records_needed(remaining, each))
+        removed[k] = take
+        remaining = remaining - take * each
+    reachable_by_removal = remaining <= 1e-9
+    # among equally few records, prefer the gentlest: swap a larger deduction for a smaller one while the
+    # removed points still cover the shortfall
+    order = sorted(removable, key=lambda k: points[kinds.index(k)])  # largest deduction first
+    for a in order:
+        for b in reversed(order):
+            gap = points[kinds.index(b)] - points[kinds.index(a)]  # > 0 when b deducts less than a
+            if gap <= 0:
+                continue
+            spare = np.maximum(-remaining, 0.0)  # points removed beyond the shortfall
+            swap = np.minimum(np.minimum(removed[a], matrix[:, kinds.index(b)] - removed[b]),
+                              np.floor(spare / gap + 1e-9))
+            swap = np.where(reachable_by_removal, swap, 0)
+            removed[a] = removed[a] - swap
+            removed[b] = removed[b] + swap
+            remaining = remaining + swap * gap
+    added = {k: _records_needed(shortfall, points[kinds.index(k)]) for k in positive}
+    best = total + sum(caps.get(k, np.full(len(total), np.inf)) * points[kinds.index(k)] for k in positive) \
+        if positive else total
+    achievable = best >= target - 1e-9
+
+    integral = all(float(v).is_integer() for v in [scorecard.base, *points])
+    mins = np.array([b.min_score for b in scorecard.bands[:-1]], dtype=np.float64)
+    band = len(mins) - np.searchsorted(mins[::-1], total, side="right")
+    grades = list(scorecard.grades)
+    nb = len(grades)
+
+    def whole(values, where=None):
+        out = pd.array(np.asarray(values, dtype=np.float64).round().astype(np.int64), dtype="Int64")
+        if where is not None:
+            out[~where] = pd.NA
+        return out
+
+    out = pd.DataFrame({
+        "total": total.astype(np.int64) if integral else total,
+        "grade": pd.Categorical.from_codes(nb - 1 - band, categories=grades[::-1], ordered=True),
+        "target": target,
+        "shortfall": shortfall.astype(np.int64) if integral and float(target).is_integer() else shortfall,
+        "records_to_remove": whole(sum(removed.values()) if removed else np.zeros(len(total)),
+                                   reachable_by_removal),
+        **{f"remove_{k}": whole(removed[k], reachable_by_removal) for k in removable},
+        **{f"add_{k}": whole(added[k]) for k in positive},
+        "achievable": achievable,
+    }, index=counts.index.copy())
+    if not everyone:
+        out = out[shortfall > 0]
+    out.attrs.update(target_grade=grade_name, scorecard=scorecard.to_dict())
+    return out
+
+
+def counterfactual(counts: pd.DataFrame, resident_id: int, scorecard: Scorecard = DEFAULT_SCORECARD,
+                   target_grade: str | None = None, **options) -> pd.Series:
+    """One resident's row of :func:`counterfactuals` (``shortfall`` 0 if they already reach ``target_grade``)."""
+    if isinstance(resident_id, bool) or not isinstance(resident_id, numbers.Integral):
+        raise KeyError(f"resident_id must be an integer, got {resident_id!r}")
+    if isinstance(counts, pd.DataFrame) and resident_id not in counts.index:
+        raise KeyError(f"resident_id {resident_id!r} is not in counts (index runs over {len(counts):,} residents)")
+    if "everyone" in options:
+        raise ValueError("counterfactual() always returns the resident's row; 'everyone' is not an option here")
+    table = counterfactuals(counts, scorecard, target_grade, everyone=True, **options)
+    row = table.loc[resident_id].copy()
+    row.name = resident_id
+    row.attrs.update(table.attrs)
+    return row

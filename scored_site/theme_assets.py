@@ -5,7 +5,8 @@ webfonts (156 kB for the solid style alone), to style pages that use a fraction 
 this module writes
 
 * ``_static/styles/scored-theme.css``: the theme's stylesheet without the rules whose class selectors
-  match nothing the site can show (the course's templates link this file instead of the original);
+  match nothing the site can show (the course's templates link this file instead of the original), and
+  the same trim, in place, for the other stylesheets every page loads;
 * ``_static/vendor/fontawesome/webfonts/scored-*.woff2``: each Font Awesome font cut down to the glyphs
   the remaining rules can show.
 
@@ -25,6 +26,8 @@ from fontTools.ttLib import TTFont
 
 THEME_CSS = "styles/pydata-sphinx-theme.css"
 TRIMMED_CSS = "styles/scored-theme.css"
+# Other stylesheets every page loads, trimmed in place (Sphinx copies them afresh on each build).
+TRIMMED_IN_PLACE = ("basic.css", "styles/sphinx-book-theme.css", "mystnb.*.css")
 FONT_DIR = "vendor/fontawesome/webfonts"
 FONTS = ("fa-solid-900", "fa-regular-400", "fa-brands-400")
 NOT_SCANNED = {"scored-vega.js"}
@@ -136,9 +139,13 @@ def subset_font(source: Path, glyphs: set[int]) -> bytes:
 
 
 def write_trimmed_theme(static: Path) -> None:
-    """Write the trimmed stylesheet and font subsets into the site's ``_static`` folder."""
+    """Write the trimmed stylesheets and font subsets into the site's ``_static`` folder."""
+    used = used_classes(static.parent)
+    for pattern in TRIMMED_IN_PLACE:
+        for path in static.glob(pattern):
+            _write_if_changed(path, purge_css(path.read_text(encoding="utf-8"), used).encode("utf-8"))
     css = (static / THEME_CSS).read_text(encoding="utf-8")
-    css = purge_css(css, used_classes(static.parent))
+    css = purge_css(css, used)
     glyphs = glyphs_in(css)
     for name in FONTS:
         data = subset_font(static / FONT_DIR / f"{name}.ttf", glyphs)

@@ -145,7 +145,7 @@ def _wait_for_change(page, chart, before: str) -> bool:
 
 @pytest.mark.parametrize("path", PAGES)
 def test_every_control_changes_the_marks_from_the_keyboard(visits, path):
-    """Each slider, radio group and drop-down bound to a chart, operated by keyboard, redraws it."""
+    """Each slider, drop-down, checkbox and radio group bound to a chart, operated by keyboard, redraws it."""
     page = visits[path].page
     for number, chart in enumerate(page.query_selector_all(".scored-chart"), start=1):
         for control in chart.query_selector_all(".vega-bind input[type=range], .vega-bind select"):
@@ -165,6 +165,16 @@ def test_every_control_changes_the_marks_from_the_keyboard(visits, path):
                 "(e, v) => { e.value = v; e.dispatchEvent(new Event(e.tagName === 'SELECT' ? 'change' : 'input',"
                 " {bubbles: true})); }", original,
             )
+            _settle(page, chart)
+        for box in chart.query_selector_all(".vega-bind input[type=checkbox]"):
+            name = box.evaluate("e => e.closest('.vega-bind').textContent.trim()")
+            before = _marks(chart)
+            box.focus()
+            page.keyboard.press("Space")
+            assert _wait_for_change(page, chart, before), (
+                f"{path}: chart {number}: ticking '{name}' did not change the drawn marks"
+            )
+            page.keyboard.press("Space")  # back to the chart's initial state
             _settle(page, chart)
         radios = chart.query_selector_all(".vega-bind input[type=radio]")
         if radios:

@@ -1,0 +1,586 @@
+"""Errors and due process: who is sanctioned by mistake, for how long, and who manages to appeal.
+
+A scoring system that reads wrong records sanctions some people wrongly. Whether such an error costs a resident a
+week or a year depends less on the score than on the process around it: is the resident told, can they appeal,
+how long does the review take, and who has to prove what. This module simulates that process, day by day, on a
+``scored.world`` city whose ground truth is known.
+
+Main entry points
+-----------------
+``sanction_starts(world, scorecard, grade)``
+    One row per resident: sanctioned on the records?, wrongly sanctioned?, and the day the sanction started.
+``simulate_appeals(world, scorecard, days=365, policy=AppealPolicy(), access=AccessModel(), seed=0)``
+    One row per resident: who appealed, when each sanction ended, days sanctioned and their cost.
+``summarise(outcomes, by)``, ``timeline(outcomes, by)``, ``policy_grid(world, ...)``
+    Tables for reports and charts (by group, district, work ...; per day; over a grid of policies).
+
+``AppealPolicy`` holds what the *operator* decides (notice, review deadline, burden of proof ...); ``AccessModel``
+holds the assumptions about *residents* (who manages to appeal, and how fast). A later chapter reruns the
+simulation with safeguards by changing ``AppealPolicy`` alone, e.g. ``dataclasses.replace(policy, notice=True)``.
+
+What counts as "wrong"
+----------------------
+The sanction follows the scorecard on the *records*: a resident is sanctioned when their score puts them in
+``grade`` or a worse grade (default ``"D"``, the blacklist). A sanction is *wrong* when the same scorecard, applied to
+the *corrected records* -- misattributed records given back to their true owner, stale and duplicated records
+removed -- would not sanction them (``scored.audit.ground_truth_labels(world, truth="corrected_records")``). Offences
+that were never recorded are not counted as errors here: this module is about wrong records, not missing ones.
+
+The model, and every assumption in it
+-------------------------------------
+Time runs in whole days from day 0, the first day of the records' year (2025 in the classroom city). ``days`` is
+the length of the period followed; records stop at day 364, so ``days=730`` follows a second year in which
+sanctions continue but no new records arrive.
+
+1. **Start.** The city rescores every resident every day on the records so far. A sanction starts on the day of the
+   record after which the resident's running score stays below the line of ``grade`` for the rest of the records
+   (a resident whose score dips below and recovers is not counted as sanctioned in between; we follow the final
+   decision, as ``ground_truth_labels`` does). A sanction that starts on or after day ``days`` is outside the
+   period and not counted.
+2. **Review before the sanction** (``policy.review_before_sanction``). If the operator has a person check each
+   sanction before it takes effect, that person finds a wrong one with chance ``policy.p_error_found`` and it never
+   starts. Correct sanctions always start.
+3. **Finding out.** With ``policy.notice`` the resident learns of the sanction, and why, ``access.notice_days`` days
+   after it starts. Without notice they find out when it bites (a refused ticket, a benefit that does not arrive):
+   after a random number of days drawn from an exponential distribution with mean ``access.discovery_days``.
+4. **Access to appeal.** Once aware, a resident lodges an appeal with a chance that starts at
+   ``access.base_appeal_chance`` and is multiplied by one factor for each barrier the resident faces:
+
+   - *low income* (below 60% of the city's median income, the poverty line the city's district table uses):
+     ``access.low_income_factor`` -- no money for advice, no slack for unpaid hours;
+   - *gig work*: ``access.gig_factor`` -- irregular hours, no paid leave to visit an office or wait on a phone line;
+   - *disability* (the city's ``disability`` column): ``access.disability_factor``;
+   - *language or literacy*: the city has no such column, so one is simulated: each resident reads the official
+     language with difficulty with chance ``access.language_barrier[group]`` (default 5% of Kestrel and 25% of
+     Heron residents, who in the course's story include more recent arrivals). This is a modelling choice, not a
+     claim about any real group;
+   - *digital access*, only when ``policy.online_only``: residents aged ``access.digital_barrier_age`` or older
+     (default 75) are assumed to have no practical use of an online-only procedure: ``access.digital_factor``.
+
+   Without notice a resident knows that something is blocked but not which record caused it, nor how to contest
+   it, so every resident's chance is also multiplied by ``access.no_notice_factor`` (default 0.7).
+
+   Preparing an appeal takes a random number of days (exponential, mean ``access.prep_days``), multiplied by
+   ``access.barrier_prep_factor`` for every barrier.
+5. **Review.** The operator decides each appeal between half the deadline and the deadline
+   (``policy.review_deadline_days``), uniformly. A reviewer finds the error in a wrong sanction with chance
+   ``policy.p_error_found``. If ``policy.burden_on_resident``, the resident must also prove the record wrong, which
+   they manage with chance ``access.evidence_chance``, multiplied by ``access.evidence_barrier_factor`` per barrier.
+   An appeal against a correct sanction always fails (the model has no wrongful acquittals).
+6. **Trying again.** A resident whose appeal fails may appeal again, up to ``policy.max_appeals`` appeals in all,
+   with ``access.retry_factor`` times their first chance of lodging one. Each new appeal starts on the day the
+   previous decision arrives.
+7. **End and cost.** A wrong sanction ends on the day an appeal succeeds; otherwise every sanction lasts to the end
+   of the period (correct sanctions are not lifted in this model: we do not simulate paying off a debt). Each day
+   sanctioned costs ``cost_per_day`` (default 10 of the city's currency a day: lost benefits), the same for
+   everyone, so the cost as a share of income is largest for the poorest.
+
+Randomness: one ``seed`` gives one result, bit for bit. Every random draw is made for every resident from its own
+stream, whatever the policy, so two policies run with the same seed differ only through the policy (common random
+numbers): a resident who would have appealed on day 40 under one deadline appeals on day 40 under another too.
+
+All parameters are validated; a bad value raises ``ValueError`` naming the parameter and its allowed range.
+Everything is vectorised over residents: a simulation of 200,000 residents takes well under a second.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["AppealPolicy", "AccessModel", "sanction_starts", "appeal_access", "simulate_appeals", "summarise",
+           "timeline", "policy_grid", "MAX_APPEALS", "MAX_DAYS"]
+
+MAX_APPEALS = 5  # the most appeals a policy may allow; every run draws random numbers for this many rounds
+MAX_DAYS = 3650  # ten years
+_GROUP_COLUMNS = ("district", "group", "work")
+
+
+# ---------------------------------------------------------------------------------------------------- validation
+def _number(owner, name, value, lo, hi, integer=False, lo_open=False):
+    kind = "an integer" if integer else "a number"
+    ok = isinstance(value, numbers.Integral) if integer else isinstance(value, numbers.Real)
+    if isinstance(value, (bool, np.bool_)) or not ok or (not integer and not math.isfinite(value)) \
+            or not (lo < value if lo_open else lo <= value) or not value <= hi:
+        left = "(" if lo_open else "["
+        raise ValueError(f"{owner}{name} must be {kind} in {left}{lo}, {hi}], got {value!r}")
+    return int(value) if integer else float(value)
+
+
+def _flag(owner, name, value):
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{owner}{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+@dataclass(frozen=True)
+class AppealPolicy:
+    """What the operator of the score decides about errors and appeals.
+
+    ``notice``: residents are told when a sanction starts, and why. ``review_before_sanction``: a person checks each
+    sanction before it takes effect. ``review_deadline_days`` (1..365): an appeal is decided within this many days.
+    ``p_error_found`` (0..1): the chance that a reviewer finds the error in a wrong sanction.
+    ``burden_on_resident``: the resident must prove the record wrong (else the operator must check it).
+    ``max_appeals`` (0..5): appeals a resident may lodge in all (0: no appeal at all).
+    ``online_only``: appeals can only be lodged online. ``name``: a label for tables and charts.
+
+    The defaults describe a process with few safeguards, like those in this chapter's real cases: no notice, no
+    check before the sanction, the burden on the resident, 90 days to decide, online only.
+    """
+
+    notice: bool = False
+    review_before_sanction: bool = False
+    review_deadline_days: int = 90
+    p_error_found: float = 0.8
+    burden_on_resident: bool = True
+    max_appeals: int = 2
+    online_only: bool = True
+    name: str = "as run"
+
+    def __post_init__(self):
+        o = "AppealPolicy."
+        for f in ("notice", "review_before_sanction", "burden_on_resident", "online_only"):
+            object.__setattr__(self, f, _flag(o, f, getattr(self, f)))
+        object.__setattr__(self, "review_deadline_days",
+                           _number(o, "review_deadline_days", self.review_deadline_days, 1, 365, integer=True))
+        object.__setattr__(self, "p_error_found", _number(o, "p_error_found", self.p_error_found, 0, 1))
+        object.__setattr__(self, "max_appeals", _number(o, "max_appeals", self.max_appeals, 0, MAX_APPEALS,
+                                                        integer=True))
+        if not isinstance(self.name, str):
+            raise ValueError(f"AppealPolicy.name must be a string, got {self.name!r}")
+
+    def describe(self) -> str:
+        """The policy in one sentence of plain words."""
+        parts = ["residents are told when a sanction starts" if self.notice else "no notice is given",
+                 "a person checks each sanction first" if self.review_before_sanction else "no check before sanctions",
+                 f"appeals decided within {self.review_deadline_days} days",
+                 f"reviewers find {self.p_error_found:.0%} of errors",
+                 "the resident must prove the error" if self.burden_on_resident else "the operator must check",
+                 f"up to {self.max_appeals} appeal{'s' if self.max_appeals != 1 else ''}",
+                 "online only" if self.online_only else "online, by post or in person"]
+        return f"{self.name}: " + "; ".join(parts) + "."
+
+
+_DEFAULT_LANGUAGE = {"Kestrel": 0.05, "Heron": 0.25}
+
+
+@dataclass(frozen=True)
+class AccessModel:
+    """Assumptions about residents: who finds out, who manages to appeal, and how fast (see the module docstring).
+
+    Chances and factors are in 0..1; day counts are positive. ``language_barrier`` maps each group to the share of
+    its residents who read the official language with difficulty.
+    """
+
+    base_appeal_chance: float = 0.8
+    low_income_factor: float = 0.6
+    gig_factor: float = 0.7
+    disability_factor: float = 0.6
+    language_factor: float = 0.5
+    digital_factor: float = 0.5
+    no_notice_factor: float = 0.7
+    language_barrier: Mapping = field(default_factory=lambda: dict(_DEFAULT_LANGUAGE))
+    digital_barrier_age: int = 75
+    notice_days: int = 7
+    discovery_days: float = 45.0
+    prep_days: float = 14.0
+    barrier_prep_factor: float = 1.5
+    evidence_chance: float = 0.9
+    evidence_barrier_factor: float = 0.8
+    retry_factor: float = 0.5
+
+    def __post_init__(self):
+        o = "AccessModel."
+        for f in ("base_appeal_chance", "low_income_factor", "gig_factor", "disability_factor", "language_factor",
+                  "digital_factor", "no_notice_factor", "evidence_chance", "evidence_barrier_factor", "retry_factor"):
+            object.__setattr__(self, f, _number(o, f, getattr(self, f), 0, 1))
+        object.__setattr__(self, "digital_barrier_age", _number(o, "digital_barrier_age", self.digital_barrier_age,
+                                                                18, 200, integer=True))
+        object.__setattr__(self, "notice_days", _number(o, "notice_days", self.notice_days, 0, 365, integer=True))
+        for f in ("discovery_days", "prep_days"):
+            object.__setattr__(self, f, _number(o, f, getattr(self, f), 0, 3650, lo_open=True))
+        object.__setattr__(self, "barrier_prep_factor", _number(o, "barrier_prep_factor", self.barrier_prep_factor,
+                                                                1, 10))
+        if not isinstance(self.language_barrier, Mapping):
+            raise ValueError(f"AccessModel.language_barrier must be a dict group -> share in [0, 1], "
+                             f"got {self.language_barrier!r}")
+        shares = {str(g): _number(o, f"language_barrier[{g!r}]", v, 0, 1) for g, v in self.language_barrier.items()}
+        object.__setattr__(self, "language_barrier", shares)
+
+
+# ---------------------------------------------------------------------------------------------------- inputs
+def _check_world(world):
+    for attr in ("residents", "records", "behaviour"):
+        if not isinstance(getattr(world, attr, None), pd.DataFrame):
+            raise ValueError(f"world must be a scored.world.World (with a {attr!r} table), got {type(world).__name__}")
+    missing = [c for c in ("resident_id", "district", "group", "work", "income", "age", "disability")
+               if c not in world.residents.columns]
+    if missing:
+        raise ValueError(f"world.residents has no column {', '.join(map(repr, missing))}")
+    ids = world.residents["resident_id"].to_numpy()
+    if not np.array_equal(ids, np.arange(len(ids))):
+        raise ValueError("world.residents.resident_id must run 0, 1, ..., N-1 in order, as scored.world makes it")
+
+
+def _seed(seed):
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+    return int(seed)
+
+
+def _card(scorecard):
+    from .scoring import DEFAULT_SCORECARD, Scorecard
+
+    card = DEFAULT_SCORECARD if scorecard is None else scorecard
+    if isinstance(card, Mapping):
+        card = Scorecard.from_dict(card)
+    if not isinstance(card, Scorecard):
+        raise ValueError(f"scorecard must be a Scorecard, got {type(card).__name__}")
+    return card
+
+
+def sanction_starts(world, scorecard=None, grade: str = "D") -> pd.DataFrame:
+    """One row per resident (index ``resident_id``): is the resident sanctioned, wrongly, and since when?
+
+    Columns: ``district``, ``group``, ``work``, ``income``, ``score`` (on the records), ``corrected_score`` and
+    ``corrected_grade`` (the same scorecard on the corrected records), ``sanctioned`` (graded
+    ``grade`` or worse on the records), ``wrongly_sanctioned`` (sanctioned, but not on the corrected records),
+    ``misattributed``, ``stale`` and ``duplicate`` (wrong records of each kind filed against the resident) and
+    ``start_day`` (the day the sanction started, see the module docstring; <NA> if not sanctioned).
+    """
+    from .audit import ground_truth_labels
+
+    _check_world(world)
+    card = _card(scorecard)
+    if not isinstance(grade, str) or grade not in card.grades:
+        raise ValueError(f"grade must be one of the scorecard's grades {list(card.grades)}, got {grade!r}")
+    labels = ground_truth_labels(world, card, grade, truth="corrected_records")
+    res, rec = world.residents, world.records
+    n = len(res)
+    i = card.grades.index(grade)
+    line = math.inf if i == 0 else float(card.bands[i - 1].min_score)  # sanctioned: score below this line
+    points = card.points()
+    kinds = rec["kind"].astype(str).to_numpy()
+    value = np.zeros(len(rec))
+    for kind, p in points.items():
+        value[kinds == kind] = p
+    rid = rec["resident_id"].to_numpy()
+    day = rec["day"].to_numpy()
+    order = np.lexsort((np.arange(len(rec)), day, rid))  # per resident, in time order
+    rid_s, day_s, val_s = rid[order], day[order], value[order]
+    csum = np.cumsum(val_s)
+    first = np.searchsorted(rid_s, np.arange(n), side="left")  # first record of each resident
+    before = np.concatenate([[0.0], csum])[first]  # cumulative sum before each resident's first record
+    running = card.base + csum - before[rid_s]  # the score after each record
+    above = running >= line
+    pos = np.arange(len(rid_s))
+    # last record after which the resident was still above the line (-1: from their very first record on)
+    last_above = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(last_above, rid_s[above], pos[above])
+    start_pos = np.where(last_above >= first, last_above + 1, first)
+    count = np.bincount(rid_s, minlength=n)
+    sanctioned = labels["predicted"].to_numpy()
+    has_start = sanctioned & (count > 0)
+    start = np.full(n, -1, dtype=np.int64)
+    start[has_start] = day_s[np.minimum(start_pos[has_start], len(day_s) - 1)]
+    # a scorecard whose base is below the line sanctions from day 0 those who never rose above it
+    start[sanctioned & ((count == 0) | ((card.base < line) & (last_above < first)))] = 0
+    err = rec["truth_error"].astype(str).to_numpy()
+    out = pd.DataFrame({
+        "district": res["district"].to_numpy(), "group": res["group"].to_numpy(), "work": res["work"].to_numpy(),
+        "income": res["income"].to_numpy(),
+        "score": labels["score"].to_numpy(),
+        "corrected_score": labels["true_score"].to_numpy(),
+        "corrected_grade": labels["true_grade"].to_numpy(),
+        "sanctioned": sanctioned,
+        "wrongly_sanctioned": sanctioned & ~labels["actual"].to_numpy(),
+        "misattributed": np.bincount(rid[err == "misattributed"], minlength=n).astype(np.int64),
+        "stale": np.bincount(rid[err == "stale"], minlength=n).astype(np.int64),
+        "duplicate": np.bincount(rid[err == "duplicate"], minlength=n).astype(np.int64),
+        "start_day": pd.array(np.where(sanctioned, start, -1), dtype="Int64"),
+    }, index=pd.Index(res["resident_id"].to_numpy(), name="resident_id"))
+    out.loc[~out["sanctioned"], "start_day"] = pd.NA
+    for col in ("district", "group", "work"):
+        out[col] = pd.Categorical(out[col], categories=res[col].cat.categories) \
+            if isinstance(res[col].dtype, pd.CategoricalDtype) else out[col]
+    out.attrs.update(grade=grade, line=line, scorecard=card.name)
+    return out
+
+
+def appeal_access(world, policy: AppealPolicy | None = None, access: AccessModel | None = None,
+                  seed: int = 0) -> pd.DataFrame:
+    """Each resident's barriers and chance of lodging an appeal under ``policy`` and ``access``.
+
+    Columns: ``low_income``, ``gig``, ``disability``, ``language``, ``digital`` (booleans: the barrier applies),
+    ``barriers`` (how many), ``appeal_chance`` (of lodging a first appeal once aware, including the
+    ``no_notice_factor`` when the policy gives no notice), ``prep_days`` (mean days to
+    prepare one) and ``evidence_chance`` (of proving the error when the burden is on the resident; 1 otherwise).
+    The simulated language barrier depends on ``seed`` only, so it is the same under every policy.
+    """
+    _check_world(world)
+    policy = AppealPolicy() if policy is None else policy
+    access = AccessModel() if access is None else access
+    if not isinstance(policy, AppealPolicy):
+        raise ValueError(f"policy must be an AppealPolicy, got {type(policy).__name__}")
+    if not isinstance(access, AccessModel):
+        raise ValueError(f"access must be an AccessModel, got {type(access).__name__}")
+    rng = np.random.default_rng(np.random.SeedSequence(_seed(seed)).spawn(1)[0])
+    res = world.residents
+    codes, groups = pd.factorize(res["group"])
+    groups = [str(g) for g in groups]
+    unknown = sorted(set(groups) - set(access.language_barrier))
+    if unknown:
+        raise ValueError(f"AccessModel.language_barrier has no share for group(s) {unknown}")
+    income = res["income"].to_numpy(dtype=np.float64)
+    share = np.array([access.language_barrier[g] for g in groups] + [0.0])[codes]  # one entry per group
+    barriers = {
+        "low_income": income < 0.6 * np.median(income),
+        "gig": (res["work"] == "gig").to_numpy(dtype=bool),
+        "disability": res["disability"].to_numpy(dtype=bool),
+        "language": rng.random(len(res)) < share,
+        "digital": (res["age"].to_numpy() >= access.digital_barrier_age) & policy.online_only,
+    }
+    factors = {"low_income": access.low_income_factor, "gig": access.gig_factor,
+               "disability": access.disability_factor, "language": access.language_factor,
+               "digital": access.digital_factor}
+    chance = np.full(len(res), access.base_appeal_chance * (1.0 if policy.notice else access.no_notice_factor))
+    for b, mask in barriers.items():
+        chance = np.where(mask, chance * factors[b], chance)
+    k = np.sum(list(barriers.values()), axis=0) if len(res) else np.zeros(0, dtype=np.int64)
+    out = pd.DataFrame(barriers, index=pd.Index(res["resident_id"].to_numpy(), name="resident_id"))
+    out["barriers"] = k.astype(np.int64)
+    out["appeal_chance"] = chance
+    out["prep_days"] = access.prep_days * access.barrier_prep_factor ** k
+    out["evidence_chance"] = (access.evidence_chance * access.evidence_barrier_factor ** k
+                              if policy.burden_on_resident else np.ones(len(res)))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------- simulation
+def _days_from(u, mean):
+    """Whole days (>= 1) from uniform draws ``u`` through an exponential distribution with ``mean``."""
+    return np.ceil(-mean * np.log1p(-u)).clip(min=1).astype(np.int64)
+
+
+def simulate_appeals(world, scorecard=None, *, days: int = 365, policy: AppealPolicy | None = None,
+                     access: AccessModel | None = None, cost_per_day: float = 10.0, seed: int = 0,
+                     grade: str = "D", starts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Follow every sanction in ``world`` for ``days`` days under an appeal ``policy``; one row per resident.
+
+    Columns, besides those of ``sanction_starts`` and ``appeal_access``:
+
+    - ``caught_before``: a wrong sanction stopped by a check before it took effect;
+    - ``aware_day``: the day the resident learned of the sanction (<NA> if not sanctioned in the period);
+    - ``appeals``: appeals lodged within the period; ``appealed``: at least one;
+    - ``end_day``: the day the sanction was lifted on appeal (<NA> if it was not, within the period);
+    - ``still_sanctioned``: sanctioned on the last day of the period;
+    - ``days_sanctioned``: days under sanction within the period; ``cost``: ``days_sanctioned * cost_per_day``;
+      ``cost_share``: the cost as a share of the resident's yearly income.
+
+    ``starts`` (the output of ``sanction_starts`` for the same world, scorecard and grade) saves recomputing it when
+    many policies are compared. Deterministic given ``seed``; see the module docstring for the model.
+    """
+    _check_world(world)
+    policy = AppealPolicy() if policy is None else policy
+    access = AccessModel() if access is None else access
+    days = _number("", "days", days, 1, MAX_DAYS, integer=True)
+    cost_per_day = _number("", "cost_per_day", cost_per_day, 0, 1e9)
+    seed = _seed(seed)
+    if starts is None:
+        starts = sanction_starts(world, scorecard, grade)
+    elif not isinstance(starts, pd.DataFrame) or not {"sanctioned", "wrongly_sanctioned", "start_day"} <= set(
+            starts.columns) or len(starts) != len(world.residents):
+        raise ValueError("starts must be the output of sanction_starts(world, ...) for this world")
+    acc = appeal_access(world, policy, access, seed)
+    n = len(starts)
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3 + MAX_APPEALS)][1:]
+    u_before, u_discover = streams[0].random(n), streams[1].random(n)
+    # lodge, prepare, review time, success: one stream per round, so a round's draws never depend on the policy
+    rounds = [s.random((4, n)) for s in streams[2:2 + policy.max_appeals]]
+
+    start = starts["start_day"].fillna(-1).to_numpy(dtype=np.int64)
+    wrong = starts["wrongly_sanctioned"].to_numpy(dtype=bool)
+    active = starts["sanctioned"].to_numpy(dtype=bool) & (start < days)
+    caught = active & wrong & policy.review_before_sanction & (u_before < policy.p_error_found)
+    active &= ~caught
+    aware = start + (access.notice_days if policy.notice else _days_from(u_discover, access.discovery_days))
+    end = np.full(n, np.iinfo(np.int64).max)
+    appeals = np.zeros(n, dtype=np.int64)
+    trying, day = active.copy(), aware.copy()
+    chance = acc["appeal_chance"].to_numpy()
+    success_chance = policy.p_error_found * acc["evidence_chance"].to_numpy()
+    prep = acc["prep_days"].to_numpy()
+    for r in range(policy.max_appeals):
+        u_lodge, u_prep, u_review, u_success = rounds[r]
+        lodges = trying & (u_lodge < chance * (1.0 if r == 0 else access.retry_factor))
+        lodge_day = day + _days_from(u_prep, prep)
+        decision = lodge_day + np.ceil(policy.review_deadline_days * (0.5 + 0.5 * u_review)).astype(np.int64)
+        appeals += lodges & (lodge_day < days)
+        won = lodges & wrong & (u_success < success_chance)
+        end = np.where(won, decision, end)
+        trying, day = lodges & ~won, decision
+    lifted = active & (end < days)
+    stop = np.where(lifted, end, days)
+    seen = active & (aware < days)
+    days_sanctioned = np.where(active, stop - start, 0).astype(np.int64)
+    cost = days_sanctioned * cost_per_day
+    extra = pd.DataFrame({
+        "caught_before": caught,
+        **{col: acc[col].to_numpy() for col in ("barriers", "appeal_chance", "low_income", "language", "digital")},
+        "aware_day": pd.arrays.IntegerArray(np.where(seen, aware, 0), ~seen),
+        "appeals": np.where(active, appeals, 0),
+        "appealed": active & (appeals > 0),
+        "end_day": pd.arrays.IntegerArray(np.where(lifted, end, 0), ~lifted),
+        "still_sanctioned": active & ~lifted,
+        "days_sanctioned": days_sanctioned,
+        "cost": cost,
+        "cost_share": cost / np.maximum(starts["income"].to_numpy(dtype=np.float64), 1.0),
+    }, index=starts.index)
+    out = pd.concat([starts, extra], axis=1)
+    out.attrs.update(starts.attrs, days=days, policy=policy.describe(), policy_name=policy.name, seed=seed,
+                     cost_per_day=cost_per_day)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------- summaries
+def _outcomes(outcomes):
+    need = {"sanctioned", "wrongly_sanctioned", "appealed", "end_day", "days_sanctioned", "cost", "cost_share",
+            "start_day"}
+    if not isinstance(outcomes, pd.DataFrame) or not need <= set(outcomes.columns):
+        raise ValueError("outcomes must be the table simulate_appeals returns "
+                         f"(columns {sorted(need)})")
+    return outcomes
+
+
+def summarise(outcomes: pd.DataFrame, by=None) -> pd.DataFrame:
+    """Wrongful sanctions and their cost, overall (``by=None``) or per value of a column such as ``"group"``.
+
+    Columns: ``residents``; ``wrongly_sanctioned`` (wrongly sanctioned for at least one day of the period: not
+    caught by a check first, not starting after the period) and ``per_1000`` (per 1,000 residents); of the wrongly
+    sanctioned, the share who ``appealed``, the share whose sanction was ``lifted`` within the period and the
+    ``mean_days`` they spent sanctioned; ``sanction_days`` (their days added up) and ``days_per_1000`` residents;
+    ``cost`` (added up) and ``mean_cost_share`` (their average cost as a share of income). Rates over nobody are NaN.
+    """
+    o = _outcomes(outcomes)
+    # wrongly sanctioned within the period (not caught by a check first, not starting after the period)
+    w = o["wrongly_sanctioned"].to_numpy(dtype=bool) & (o["days_sanctioned"].to_numpy() > 0)
+    frame = pd.DataFrame({
+        "residents": 1, "wrongly_sanctioned": w,
+        "appealed": w & o["appealed"].to_numpy(dtype=bool),
+        "lifted": w & o["end_day"].notna().to_numpy(),
+        "sanction_days": np.where(w, o["days_sanctioned"], 0),
+        "cost": np.where(w, o["cost"], 0.0),
+        "cost_share": np.where(w, o["cost_share"], 0.0),
+    }, index=o.index)
+    if by is None:
+        sums = frame.sum().to_frame("all").T
+    else:
+        if isinstance(by, (list, tuple)) or by not in o.columns:
+            raise ValueError(f"by must be one column of the outcomes (e.g. 'group', 'district', 'work'), got {by!r}")
+        sums = frame.groupby(o[by], observed=True, sort=True).sum()
+    k = sums["wrongly_sanctioned"].astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = pd.DataFrame({
+            "residents": sums["residents"].astype(np.int64),
+            "wrongly_sanctioned": sums["wrongly_sanctioned"].astype(np.int64),
+            "per_1000": 1000 * k / sums["residents"],
+            "appealed": np.where(k > 0, sums["appealed"] / k, np.nan),
+            "lifted": np.where(k > 0, sums["lifted"] / k, np.nan),
+            "mean_days": np.where(k > 0, sums["sanction_days"] / k, np.nan),
+            "sanction_days": sums["sanction_days"].astype(np.int64),
+            "days_per_1000": 1000 * sums["sanction_days"] / sums["residents"],
+            "cost": sums["cost"].astype(np.float64),
+            "mean_cost_share": np.where(k > 0, sums["cost_share"] / k, np.nan),
+        }, index=sums.index)
+    return out
+
+
+def timeline(outcomes: pd.DataFrame, by=None, who: str = "wrongly") -> pd.DataFrame:
+    """How many residents are under sanction on each day of the period, overall or per value of column ``by``.
+
+    ``who``: ``"wrongly"`` (default), ``"rightly"`` or ``"all"`` sanctioned residents. Returns a long table with
+    ``day``, the ``by`` column (if given), ``sanctioned`` (residents under sanction that day) and ``per_1000``
+    (per 1,000 residents of the row's group, or of the city).
+    """
+    o = _outcomes(outcomes)
+    if who not in ("wrongly", "rightly", "all"):
+        raise ValueError(f"who must be 'wrongly', 'rightly' or 'all', got {who!r}")
+    days = int(o.attrs.get("days", 0))
+    if days < 1:
+        raise ValueError("outcomes carry no period length (attrs['days']): use the table simulate_appeals returns")
+    wrong = o["wrongly_sanctioned"].to_numpy(dtype=bool)
+    sel = {"wrongly": wrong, "rightly": ~wrong, "all": np.ones(len(o), dtype=bool)}[who]
+    sel = sel & (o["days_sanctioned"].to_numpy() > 0)
+    start = o["start_day"].fillna(0).to_numpy(dtype=np.int64)
+    stop = start + o["days_sanctioned"].to_numpy(dtype=np.int64)
+    if by is None:
+        keys, codes = np.array(["all"]), np.zeros(len(o), dtype=np.int64)
+    else:
+        if isinstance(by, (list, tuple)) or by not in o.columns:
+            raise ValueError(f"by must be one column of the outcomes, got {by!r}")
+        col = o[by]
+        codes, keys = pd.factorize(col, sort=True)
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            keys = np.asarray(keys.astype(object))
+    m = len(keys)
+    delta = np.zeros((m, days + 1), dtype=np.int64)
+    np.add.at(delta, (codes[sel], start[sel]), 1)
+    np.add.at(delta, (codes[sel], stop[sel]), -1)
+    counts = np.cumsum(delta, axis=1)[:, :days]
+    size = np.bincount(codes, minlength=m)
+    out = pd.DataFrame({"day": np.tile(np.arange(days), m), "_k": np.repeat(np.arange(m), days),
+                        "sanctioned": counts.ravel()})
+    out["per_1000"] = 1000 * out["sanctioned"] / size[out["_k"]]
+    if by is not None:
+        out.insert(1, by, np.asarray(keys, dtype=object)[out["_k"]])
+        if isinstance(o[by].dtype, pd.CategoricalDtype):
+            out[by] = pd.Categorical(out[by], categories=o[by].cat.categories)
+    return out.drop(columns="_k")
+
+
+def policy_grid(world, scorecard=None, *, deadlines: Sequence[int] = (14, 30, 60, 90, 180),
+                appeal_chances: Sequence[float] = (0.2, 0.4, 0.6, 0.8, 1.0), notice: Sequence[bool] = (False, True),
+                by: Sequence[str] = ("group", "work", "district"), policy: AppealPolicy | None = None,
+                access: AccessModel | None = None, days: int = 365, seeds: Sequence[int] = (0,),
+                grade: str = "D", cost_per_day: float = 10.0) -> pd.DataFrame:
+    """``summarise`` over a grid of review deadlines x base appeal chances x notice, for a chart with sliders.
+
+    Every other setting comes from ``policy`` and ``access``. With several ``seeds`` the table holds the average
+    over the runs (counts are then averages too). Returns a long table: ``deadline``, ``appeal_chance``,
+    ``notice``, ``column`` (which of ``by``), ``value`` (the group), then the columns of ``summarise``.
+    """
+    policy = AppealPolicy() if policy is None else policy
+    access = AccessModel() if access is None else access
+    if not isinstance(policy, AppealPolicy) or not isinstance(access, AccessModel):
+        raise ValueError("policy must be an AppealPolicy and access an AccessModel")
+    for name, values in (("deadlines", deadlines), ("appeal_chances", appeal_chances), ("notice", notice),
+                         ("by", by), ("seeds", seeds)):
+        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
+            raise ValueError(f"{name} must be a non-empty list, got {values!r}")
+    starts = sanction_starts(world, scorecard, grade)
+    for b in by:
+        if b not in starts.columns:
+            raise ValueError(f"by: outcomes have no column {b!r}; use some of {list(_GROUP_COLUMNS)}")
+    rows = []
+    for d in deadlines:
+        for c in appeal_chances:
+            for nt in notice:
+                pol = replace(policy, review_deadline_days=d, notice=nt)
+                acc = replace(access, base_appeal_chance=c)
+                runs = [simulate_appeals(world, days=days, policy=pol, access=acc, seed=s, starts=starts,
+                                         cost_per_day=cost_per_day) for s in seeds]
+                for b in by:
+                    table = sum(summarise(r, b) for r in runs) / len(runs)
+                    table = table.rename_axis("value").reset_index()
+                    table.insert(0, "column", b)
+                    table.insert(0, "notice", bool(nt))
+                    table.insert(0, "appeal_chance", float(c))
+                    table.insert(0, "deadline", int(d))
+                    table["value"] = table["value"].astype(str)
+                    rows.append(table)
+    return pd.concat(rows, ignore_index=True)
+
