@@ -1,0 +1,231 @@
+"""The capstone audit: a second city, a sealed scorecard and what its operator publishes.
+
+Students audit a scoring system they cannot read. This module gives them what an outside auditor would get:
+
+- ``capstone_city()``: the city of Port Amsel (seed 4711), built by ``scored.world.make_world`` with other
+  parameters than the classroom city -- more residents, a larger Heron minority, a different surveillance profile
+  (Eastfield and Old Town watched most) and more wrong records. It is generated on demand (about a second), never
+  stored as CSV, and is the same city on every machine.
+- ``sealed_scores(records, residents)``: the operator's scorecard as a black box. It returns each resident's
+  ``total``, ``grade`` and ``sanction`` -- never its rules, its points per rule or an explanation.
+- ``published_release()``: the "de-identified" table the operator publishes (postcode, birth date, sex, grade,
+  sanction); ``public_register()``: a public register with names, for the linkage attack;
+  ``attack_release(release)``: that attack on a release, generalised or not, measured against the hidden ids.
+- ``sealed_labels()``: for instructors and tests, the ground-truth labels of the sealed decision (the reference
+  solution builds the same table by hand).
+
+**About the seal.** The code of this module is open, like the rest of the course: anyone can read
+``_SEALED`` and decode it. Sealing is a teaching device, not security. Real auditors often face exactly this
+situation -- a vendor's score they may query but not inspect -- and the course asks students not to look, so that
+they practise auditing a system from its outputs. The instructor version of the capstone explains the rules.
+
+Everything here reads the world only through its public tables; the scorer reads only ``resident_id`` and
+``kind`` of the records, like ``scored.scoring.score``.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+from dataclasses import replace
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from .scoring import count_records
+from .world import KINDS, World, make_world
+
+__all__ = ["CAPSTONE_PARAMS", "CITY_NAME", "QUASI_IDENTIFIERS", "SEALED_GRADES", "capstone_city", "sealed_scores",
+           "sealed_labels", "published_release", "public_register", "attack_release"]
+
+CITY_NAME = "Port Amsel"
+CAPSTONE_PARAMS = {
+    "residents": 12_000,
+    "seed": 4711,
+    "error_rate": 0.06,
+    "minority_share": 0.22,
+    # another surveillance profile than the classroom city: Eastfield and Old Town are watched most
+    "surveillance": {"Harbour": 0.60, "Eastfield": 0.95, "Old Town": 0.80, "Millbrook": 0.30, "Riverside": 0.50,
+                     "Northgate": 0.15},
+}
+QUASI_IDENTIFIERS = ("postcode", "birth_date", "sex")
+SEALED_GRADES = ("A", "B", "C", "D")  # best to worst; D is the blacklist
+REGISTER_SHARE = 0.7  # the share of residents on the public register
+_REGISTER_SEED = 47
+
+# The sealed scorecard. Students: please do not decode this; audit the scorer from its outputs.
+_SEALED = (
+    "c-mc$K~BRk5Jj(I&DxbpOQ7<O!Y!gGa-4CoIvq#$qykmFJCgtl*#7^Y=lKSMuL$n2-CCHi^aVpMBe)xo7wm^b1a7m}R*H`?g+9lK9F*BSX&Uleq#"
+    "tn*4R(ztk^Jd|V?X68Kcj1=nFX;VK7o5^?iTPv-}`r_eY867v<-e*y1(3Bi^20)b=krT*u!p-E-9BJpN2f6GtpPUV)QGQB-QBLjH#+6ONGw1a0L6"
+    "jIB{lNgIBQ460Alhykj_5li3W&7?YSlK3%@qH?TYtsRsFQrc}ilg|0|O#nxk#tJ3k8R<65$0d$ges{"
+)
+
+
+@lru_cache(maxsize=1)
+def _unseal() -> dict:
+    return json.loads(zlib.decompress(base64.b85decode(_SEALED)))
+
+
+@lru_cache(maxsize=1)
+def _city() -> World:
+    params = {k: v for k, v in CAPSTONE_PARAMS.items() if k not in ("residents", "seed")}
+    return make_world(CAPSTONE_PARAMS["residents"], CAPSTONE_PARAMS["seed"], **params)
+
+
+def capstone_city() -> World:
+    """The capstone city, Port Amsel: ``make_world`` with ``CAPSTONE_PARAMS`` (seed 4711), the same on every machine.
+
+    The first call builds it (about a second); later calls return fresh copies of the cached tables, so changing
+    one copy never changes what the next caller gets.
+    """
+    w = _city()
+    return replace(w, residents=w.residents.copy(), districts=w.districts.copy(), behaviour=w.behaviour.copy(),
+                   records=w.records.copy(), ties=w.ties.copy(), personas=w.personas.copy(), params=dict(w.params))
+
+
+def sealed_scores(records: pd.DataFrame, residents: pd.DataFrame) -> pd.DataFrame:
+    """Score residents with the operator's sealed scorecard: one row per resident (index ``resident_id``).
+
+    Columns: ``total`` (points), ``grade`` (an ordered categorical from D, the worst, to A, so ``grade == "D"``
+    and ``grade <= "C"`` work) and ``sanction``. Nothing else: no rules, no points per rule, no explanation.
+    Reads only ``records.resident_id``, ``records.kind`` and ``residents.resident_id``, so it scores any table of
+    that shape -- the records, the true behaviour, or records after a correction. A bad input raises
+    ``ValueError`` naming it.
+    """
+    counts = count_records(records, residents)  # validates both frames and names the bad input
+    rules = _unseal()
+    n = counts.to_numpy(dtype=np.int64)
+    c = {k: n[:, i] for i, k in enumerate(KINDS)}
+    for kind, cap in rules["cap"].items():
+        c[kind] = np.minimum(c[kind], cap)
+    total = np.full(len(counts), rules["base"], dtype=np.int64)
+    for kind, points in rules["per_record"].items():
+        total += c[kind] * points
+    for kind, (at_least, points) in rules["extra"].items():
+        total += np.where(c[kind] >= at_least, points, 0)
+    bands = rules["bands"]
+    mins = np.array([b[1] for b in bands[:-1]], dtype=np.float64)
+    band = len(mins) - np.searchsorted(mins[::-1], total, side="right")  # 0 = best band
+    grades = [b[0] for b in bands]
+    grade = pd.Categorical.from_codes(len(bands) - 1 - band, categories=grades[::-1], ordered=True)
+    sanctions = list(dict.fromkeys(b[2] for b in bands))
+    s_code = np.array([sanctions.index(b[2]) for b in bands])[band]
+    return pd.DataFrame({"total": total, "grade": grade,
+                         "sanction": pd.Categorical.from_codes(s_code, categories=sanctions)}, index=counts.index)
+
+
+def sealed_labels(world: World | None = None, truth: str = "behaviour") -> pd.DataFrame:
+    """One row per resident: the sealed decision on the records (``predicted``: grade D) and on the truth (``actual``).
+
+    ``truth="behaviour"`` scores everything residents really did; ``truth="corrected_records"`` scores the records
+    with every error fixed (misattributed records given back to their owner, stale and duplicate ones dropped).
+    Columns ``district``, ``group``, ``score``, ``grade``, ``true_score``, ``true_grade``, ``predicted``, ``actual``,
+    ``wrong_records``; index ``resident_id``. Default world: ``capstone_city()``.
+    """
+    world = capstone_city() if world is None else world
+    if not isinstance(world, World):
+        raise ValueError(f"world must be a scored.world.World, got {type(world).__name__}")
+    if truth not in ("behaviour", "corrected_records"):
+        raise ValueError(f"truth must be 'behaviour' or 'corrected_records', got {truth!r}")
+    res, rec = world.residents, world.records
+    observed = sealed_scores(rec, res)
+    err = rec["truth_error"].astype(str).to_numpy()
+    if truth == "behaviour":
+        true = sealed_scores(world.behaviour, res)
+    else:
+        keep = (err != "stale") & (err != "duplicate")
+        true = sealed_scores(pd.DataFrame({"resident_id": rec["truth_resident_id"].to_numpy()[keep],
+                                           "kind": rec["kind"].to_numpy()[keep]}), res)
+    wrong = np.bincount(rec["resident_id"].to_numpy()[err != ""], minlength=len(res))
+    return pd.DataFrame({"district": res["district"].to_numpy(), "group": res["group"].to_numpy(),
+                         "score": observed["total"].to_numpy(), "grade": observed["grade"].to_numpy(),
+                         "true_score": true["total"].to_numpy(), "true_grade": true["grade"].to_numpy(),
+                         "predicted": (observed["grade"] == "D").to_numpy(),
+                         "actual": (true["grade"] == "D").to_numpy(),
+                         "wrong_records": wrong[res["resident_id"].to_numpy()].astype(np.int64)},
+                        index=observed.index)
+
+
+def _include_id(include_id):
+    if not isinstance(include_id, (bool, np.bool_)):
+        raise ValueError(f"include_id must be True or False, got {include_id!r}")
+    return bool(include_id)
+
+
+def published_release(include_id: bool = False) -> pd.DataFrame:
+    """The operator's "de-identified" publication: every resident's postcode, birth date, sex, grade and sanction.
+
+    No names, no ids: the operator calls it anonymous. ``include_id=True`` adds ``resident_id`` -- for measuring
+    an attack only; the operator never publishes it. Rows are in resident order (index 0..N-1) with text columns,
+    so they compare equal to ``public_register()``'s.
+    """
+    city = _city()
+    res = city.residents
+    scores = sealed_scores(city.records, res)
+    out = pd.DataFrame({"postcode": res["postcode"].astype(str).to_numpy(),
+                        "birth_date": res["birth_date"].astype(str).to_numpy(),
+                        "sex": res["sex"].astype(str).to_numpy(),
+                        "grade": scores["grade"].to_numpy(), "sanction": scores["sanction"].to_numpy()})
+    if _include_id(include_id):
+        out.insert(0, "resident_id", res["resident_id"].to_numpy())
+    return out
+
+
+def public_register(include_id: bool = False) -> pd.DataFrame:
+    """A public register with names (think of an electoral roll): 70% of residents, with postcode, birth date, sex.
+
+    ``include_id=True`` adds ``resident_id``, for measuring an attack only.
+    """
+    res = _city().residents
+    rng = np.random.default_rng(_REGISTER_SEED)
+    on = np.sort(rng.choice(len(res), int(round(REGISTER_SHARE * len(res))), replace=False))
+    out = pd.DataFrame({"name": res["name"].to_numpy()[on],
+                        "postcode": res["postcode"].astype(str).to_numpy()[on],
+                        "birth_date": res["birth_date"].astype(str).to_numpy()[on],
+                        "sex": res["sex"].astype(str).to_numpy()[on]})
+    if _include_id(include_id):
+        out.insert(0, "resident_id", res["resident_id"].to_numpy()[on])
+    return out
+
+
+def attack_release(release: pd.DataFrame):
+    """The linkage attack on ``release`` (published or made safer), measured against the hidden ids.
+
+    ``release`` must keep the index of ``published_release()`` (row i is resident i; dropped rows are fine) and the
+    columns postcode, birth_date and sex, generalised or not. The attacker coarsens the public register the same
+    way, column by column: a register value becomes what the release turned that original value into. Returns the
+    ``scored.privacy.LinkResult`` of ``link(release, coarsened register, ...)`` with ``true_id="resident_id"``;
+    ``summary["correct"]`` is the share of release rows named correctly; ``matches`` keeps every column of the
+    release (grade and sanction too) plus the matched ``name`` and ``correct``.
+    """
+    from .privacy import PrivacyInputError, link
+
+    if not isinstance(release, pd.DataFrame):
+        raise PrivacyInputError(f"release must be a pandas DataFrame, got {type(release).__name__}")
+    qi = list(QUASI_IDENTIFIERS)
+    missing = [c for c in qi if c not in release.columns]
+    if missing:
+        raise PrivacyInputError(f"release has no column {', '.join(map(repr, missing))} (columns: "
+                                f"{list(release.columns)})")
+    if len(release) == 0:
+        raise PrivacyInputError("release is empty: there are no rows to attack")
+    original = published_release(include_id=True)
+    idx = release.index
+    if not (pd.api.types.is_integer_dtype(idx.dtype) and idx.is_unique and idx.min() >= 0
+            and idx.max() < len(original)):
+        raise PrivacyInputError("release must keep the index of published_release() (unique row numbers "
+                                f"0..{len(original) - 1}); do not reset it")
+    rel = release.copy()  # every column is kept, so the named rows carry their grade
+    for c in qi:
+        rel[c] = rel[c].astype(str)
+    rel["resident_id"] = original["resident_id"].to_numpy()[idx.to_numpy()]
+    reg = public_register(include_id=True)
+    kept = original.loc[idx]
+    for c in qi:
+        mapping = pd.Series(rel[c].to_numpy(), index=kept[c].to_numpy())
+        mapping = mapping[~mapping.index.duplicated()]
+        coarse = reg[c].map(mapping)
+        # values no kept row had cannot match any release row: mark them as such
+        reg[c] = coarse.where(coarse.notna(), "<not in release>").astype(str)
+    return link(rel, reg, qi, id_column="name", true_id="resident_id")
