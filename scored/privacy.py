@@ -759,3 +759,60 @@ def linkage_outcomes(result: LinkResult) -> pd.Series:
 
 
 __all__ += ["anonymity_set_sizes", "LINK_OUTCOMES", "linkage_outcomes"]
+
+
+# ---------------------------------------------------------------------------------------------------- safeguards
+def homogeneous_rows(df: pd.DataFrame, quasi_identifiers, sensitive) -> pd.Series:
+    """For every row, whether everyone in its equivalence class has the same value of ``sensitive``.
+
+    These are the rows a *homogeneity attack* (Machanavajjhala et al. 2006) exposes: whoever knows a person's
+    quasi-identifiers learns their sensitive value without having to find their row, however large the class.
+    k-anonymity does not prevent it; ``l_diversity`` of at least 2 does. Returns a boolean Series named
+    ``homogeneous``, indexed like ``df``.
+    """
+    codes, m, _, qi = _classes(df, quasi_identifiers)
+    distinct = _distinct_per_class(df, codes, m, sensitive, qi)
+    return pd.Series(distinct[codes] == 1, index=df.index, name="homogeneous")
+
+
+def suppress_not_diverse(df: pd.DataFrame, quasi_identifiers, sensitive, l: int) -> Suppressed:
+    """Drop every row whose equivalence class holds fewer than ``l`` distinct values of ``sensitive``.
+
+    The kept frame is (distinct) l-diverse on the quasi-identifiers, or empty; returns ``(kept, number_dropped)``
+    like ``suppress``. Like all suppression, it removes exactly the groups that are most uniform, which can bias
+    what the release says about them.
+    """
+    l = _int_param(l, "l", 1)
+    codes, m, _, qi = _classes(df, quasi_identifiers)
+    keep = _distinct_per_class(df, codes, m, sensitive, qi)[codes] >= l
+    return Suppressed(df.loc[keep], int((~keep).sum()))
+
+
+def laplace_error(epsilon: float, sensitivity: float = 1.0, confidence: float = 0.95) -> float:
+    """How far the Laplace mechanism's answer can stray: the ``w`` with P(|noise| <= w) = ``confidence``.
+
+    Laplace noise of scale ``b = sensitivity / epsilon`` has P(|noise| > w) = exp(-w / b), so
+    ``w = b * ln(1 / (1 - confidence))``: about 3.0 / epsilon for a count at 95%. Halving epsilon doubles it.
+    ``confidence`` must lie strictly between 0 and 1.
+    """
+    epsilon = _positive(epsilon, "epsilon")
+    sensitivity = _positive(sensitivity, "sensitivity")
+    if isinstance(confidence, (bool, np.bool_)) or not isinstance(confidence, numbers.Real) \
+            or not 0 < confidence < 1:
+        raise PrivacyInputError(f"confidence must be a number strictly between 0 and 1, got {confidence!r}")
+    return sensitivity / epsilon * math.log(1.0 / (1.0 - float(confidence)))
+
+
+def max_guess_accuracy(epsilon: float) -> float:
+    """The best chance an attacker has of guessing whether one person is in the data, from an epsilon-DP release.
+
+    Start from even odds (in or out, 50:50). Whatever the attacker does with the output of an epsilon-differentially
+    private mechanism, their guess is right with probability at most e^epsilon / (1 + e^epsilon): 52.5% at
+    epsilon = 0.1, 73.1% at 1, 99.3% at 5 (the hypothesis-testing reading of the definition; Dwork & Roth 2014).
+    The bound is about one person's presence; it says nothing about what the data reveal about groups.
+    """
+    epsilon = _positive(epsilon, "epsilon")
+    return 1.0 / (1.0 + math.exp(-epsilon))
+
+
+__all__ += ["homogeneous_rows", "suppress_not_diverse", "laplace_error", "max_guess_accuracy"]
