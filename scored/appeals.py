@@ -584,3 +584,168 @@ def policy_grid(world, scorecard=None, *, deadlines: Sequence[int] = (14, 30, 60
                     rows.append(table)
     return pd.concat(rows, ignore_index=True)
 
+
+
+# ---------------------------------------------------------------------------------------------------- safeguards
+# Added for the chapter "Contestability by design": the same simulation, rerun with safeguards switched on one at a
+# time and together, and an account of what each safeguard costs.
+
+SAFEGUARDS = {
+    "notice": {"notice": True},
+    "check before sanction": {"review_before_sanction": True},
+    "30-day deadline": {"review_deadline_days": 30},
+    "burden on operator": {"burden_on_resident": False},
+    "offline access": {"online_only": False},
+}
+"""Each safeguard as the change it makes to an ``AppealPolicy`` (applied to the policy as run)."""
+
+
+def _safeguards(safeguards):
+    if not isinstance(safeguards, Mapping) or not safeguards:
+        raise ValueError(f"safeguards must be a non-empty dict name -> {{AppealPolicy field: value}}, got "
+                         f"{safeguards!r}")
+    fields = set(AppealPolicy.__dataclass_fields__) - {"name"}
+    for name, change in safeguards.items():
+        if not isinstance(name, str) or not isinstance(change, Mapping) or not change:
+            raise ValueError(f"safeguards[{name!r}] must be a non-empty dict of AppealPolicy fields, got {change!r}")
+        bad = sorted(set(change) - fields)
+        if bad:
+            raise ValueError(f"safeguards[{name!r}] changes unknown AppealPolicy field(s) {bad}; "
+                             f"use some of {sorted(fields)}")
+    return safeguards
+
+
+def with_safeguards(names: Sequence[str] = (), policy: AppealPolicy | None = None,
+                    safeguards: Mapping = SAFEGUARDS) -> AppealPolicy:
+    """``policy`` (default: the policy as run) with the safeguards ``names`` switched on.
+
+    ``names`` is a list of keys of ``safeguards`` (default ``SAFEGUARDS``). The result is named after the
+    safeguards it has, e.g. ``"notice + 30-day deadline"``, or ``"as run"`` when ``names`` is empty.
+    """
+    policy = AppealPolicy() if policy is None else policy
+    if not isinstance(policy, AppealPolicy):
+        raise ValueError(f"policy must be an AppealPolicy, got {type(policy).__name__}")
+    safeguards = _safeguards(safeguards)
+    if isinstance(names, (str, bytes)) or not isinstance(names, Sequence):
+        raise ValueError(f"names must be a list of safeguard names, got {names!r}")
+    unknown = [n for n in names if n not in safeguards]
+    if unknown:
+        raise ValueError(f"unknown safeguard(s) {unknown}; use some of {list(safeguards)}")
+    changes = {}
+    ordered = [n for n in safeguards if n in set(names)]
+    for n in ordered:
+        changes.update(safeguards[n])
+    return replace(policy, **changes, name=" + ".join(ordered) if ordered else policy.name)
+
+
+def safeguard_costs(outcomes: pd.DataFrame, policy: AppealPolicy, *, check_days: int = 5,
+                    p_wrongly_cleared: float = 0.02, operator_burden_factor: float = 2.0) -> pd.DataFrame:
+    """What a policy costs, from the ``outcomes`` that ``simulate_appeals`` returned for it; one row.
+
+    The simulation itself has no such costs, so they are counted here, with these stated assumptions:
+
+    - ``reviews_per_year``: cases a person must look at, per 365 days of the period: every sanction that started in
+      the period when ``policy.review_before_sanction`` (the check), plus every appeal lodged (``appeals``);
+    - a check before a sanction takes ``check_days`` days, and the sanction waits for it: ``delay_days`` adds up
+      the days by which *correct* sanctions start later (cut at the end of the period), ``delay_per_correct`` is
+      that per correctly sanctioned resident;
+    - a reviewer who looks at a correct sanction lifts it by mistake with chance ``p_wrongly_cleared``, multiplied
+      by ``operator_burden_factor`` when the operator carries the burden of proof (it cannot always prove a
+      correct record in time). ``escaped`` is the expected number of correctly sanctioned residents who escape
+      their sanction that way, counted once per review (check or appeal) of a correct sanction.
+
+    Also returned: ``correctly_sanctioned`` (correct sanctions that started in the period), ``checks`` and
+    ``appeals`` (their counts), and ``appeals_by_correct`` (appeals against correct sanctions).
+    """
+    o = _outcomes(outcomes)
+    if not isinstance(policy, AppealPolicy):
+        raise ValueError(f"policy must be an AppealPolicy, got {type(policy).__name__}")
+    check_days = _number("", "check_days", check_days, 0, 365, integer=True)
+    p = _number("", "p_wrongly_cleared", p_wrongly_cleared, 0, 1)
+    factor = _number("", "operator_burden_factor", operator_burden_factor, 1, 100)
+    if "appeals" not in o.columns or "caught_before" not in o.columns:
+        raise ValueError("outcomes must be the table simulate_appeals returns (with 'appeals' and 'caught_before')")
+    days = int(o.attrs.get("days", 0))
+    if days < 1:
+        raise ValueError("outcomes carry no period length (attrs['days']): use the table simulate_appeals returns")
+    start = o["start_day"].fillna(days).to_numpy(dtype=np.int64)
+    in_period = o["sanctioned"].to_numpy(dtype=bool) & (start < days)
+    wrong = o["wrongly_sanctioned"].to_numpy(dtype=bool)
+    correct = in_period & ~wrong
+    checks = int(in_period.sum()) if policy.review_before_sanction else 0
+    appeals = o["appeals"].to_numpy(dtype=np.int64)
+    appeals_correct = int(appeals[correct].sum())
+    delay = np.minimum(check_days, days - start[correct]).sum() if policy.review_before_sanction else 0
+    reviews_of_correct = appeals_correct + (int(correct.sum()) if policy.review_before_sanction else 0)
+    p_clear = min(1.0, p * (1.0 if policy.burden_on_resident else factor))
+    n_correct = int(correct.sum())
+    return pd.DataFrame({
+        "correctly_sanctioned": [n_correct], "checks": [checks], "appeals": [int(appeals.sum())],
+        "appeals_by_correct": [appeals_correct],
+        "reviews_per_year": [(checks + int(appeals.sum())) * 365 / days],
+        "delay_days": [int(delay)], "delay_per_correct": [float(delay) / n_correct if n_correct else np.nan],
+        "escaped": [reviews_of_correct * p_clear],
+    }, index=pd.Index([policy.name], name="policy"))
+
+
+def safeguard_grid(world, scorecard=None, *, safeguards: Mapping = SAFEGUARDS, policy: AppealPolicy | None = None,
+                   access: AccessModel | None = None, by: Sequence[str] = ("group", "work", "district", "disability"),
+                   days: int = 365, seeds: Sequence[int] = (0,), grade: str = "D", cost_per_day: float = 10.0,
+                   **cost_options) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every combination of ``safeguards`` (2 ** len(safeguards) policies) run on ``world``: (summary, costs).
+
+    ``summary`` is a long table with one column per safeguard (True/False), ``policy`` (its name), ``column``
+    (which of ``by``: ``"all"`` for the whole city, ``"group"``, ``"work"``, ``"district"``, ``"disability"``),
+    ``value`` (the group, as text) and the columns of ``summarise``. ``costs`` has one row per combination: the
+    safeguard columns, ``policy`` and the columns of ``safeguard_costs`` (``cost_options`` go to it). With several
+    ``seeds`` both tables hold averages over the runs (common random numbers across policies within a seed).
+    """
+    policy = AppealPolicy() if policy is None else policy
+    access = AccessModel() if access is None else access
+    if not isinstance(policy, AppealPolicy) or not isinstance(access, AccessModel):
+        raise ValueError("policy must be an AppealPolicy and access an AccessModel")
+    safeguards = _safeguards(safeguards)
+    if len(safeguards) > 8:
+        raise ValueError(f"at most 8 safeguards (256 combinations), got {len(safeguards)}")
+    for name, values in (("by", by), ("seeds", seeds)):
+        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
+            raise ValueError(f"{name} must be a non-empty list, got {values!r}")
+    starts = sanction_starts(world, scorecard, grade)
+    starts = starts.assign(disability=world.residents["disability"].to_numpy())
+    for b in by:
+        if b not in starts.columns:
+            raise ValueError(f"by: outcomes have no column {b!r}; use some of "
+                             f"{list(_GROUP_COLUMNS) + ['disability']}")
+    names = list(safeguards)
+    rows, costs = [], []
+    for mask in range(2 ** len(names)):
+        on = [n for i, n in enumerate(names) if mask >> i & 1]
+        pol = with_safeguards(on, policy, safeguards)
+        flags = {n: n in on for n in names}
+        runs = [simulate_appeals(world, days=days, policy=pol, access=access, seed=s, starts=starts,
+                                 cost_per_day=cost_per_day) for s in seeds]
+        tables = [summarise(runs[0]).rename_axis("value").reset_index().assign(column="all")]
+        for b in by:
+            t = sum(summarise(r, b) for r in runs) / len(runs)
+            tables.append(t.rename_axis("value").reset_index().assign(column=b))
+        if len(runs) > 1:
+            tables[0] = (sum(summarise(r) for r in runs) / len(runs)).rename_axis("value").reset_index().assign(
+                column="all")
+        table = pd.concat(tables, ignore_index=True)
+        table["value"] = table["value"].astype(str)
+        table.insert(0, "policy", pol.name)
+        for n in reversed(names):
+            table.insert(0, n, flags[n])
+        rows.append(table)
+        c = sum(safeguard_costs(r, pol, **cost_options).reset_index(drop=True) for r in runs) / len(runs)
+        c.insert(0, "policy", pol.name)
+        for n in reversed(names):
+            c.insert(0, n, flags[n])
+        costs.append(c)
+    summary = pd.concat(rows, ignore_index=True)
+    cols = ["column", "value"]
+    summary = summary[names + ["policy"] + cols + [c for c in summary.columns if c not in names + ["policy"] + cols]]
+    return summary, pd.concat(costs, ignore_index=True)
+
+
+__all__ += ["SAFEGUARDS", "with_safeguards", "safeguard_costs", "safeguard_grid"]
