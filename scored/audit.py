@@ -872,3 +872,193 @@ def implied_base_rate(fpr: float, fnr: float, ppv: float) -> float:
     v = _rate(ppv, "ppv", high_open=True)
     odds = a * v / ((1 - v) * (1 - f))
     return odds / (1 + odds)
+
+
+# ---------------------------------------------------------------------------------------------------- audits
+# Added for the chapter "Audits and impact assessments": comparing two audit reports (before and after a change to
+# the scorecard), and how precisely an auditor who can check only a sample of the truth can estimate error rates.
+__all__ += ["compare_reports", "sampling_uncertainty", "SUMMARY_GROUP"]
+
+SUMMARY_GROUP = "(all groups)"
+_COMPARE_METRICS = ("selection_rate", "base_rate", "fpr", "fnr", "ppv")
+
+
+def _report(value, name):
+    if not isinstance(value, AuditReport):
+        raise AuditInputError(f"{name} must be an AuditReport (from audit_report), got {type(value).__name__}")
+    return value
+
+
+def compare_reports(before: AuditReport, after: AuditReport, *, metrics=_COMPARE_METRICS) -> pd.DataFrame:
+    """Put two audit reports side by side: one row per group column, group and metric, before and after.
+
+    ``before`` and ``after`` are ``AuditReport`` objects of the same population audited under two designs (for
+    example the default scorecard and a revised one). They must have the same group columns and the same groups.
+
+    The result is a long table with columns ``column`` (the group column, e.g. ``"district"``), ``group``,
+    ``metric``, ``before``, ``after`` and ``change`` (after - before), ready to chart or pivot. For every group it
+    holds the ``metrics`` asked for: ``selection_rate`` always, and the error metrics (``base_rate``, ``fpr``,
+    ``fnr``, ``ppv``, or any of ``tpr``, ``tnr``, ``npv``) only when *both* reports have ground truth; without
+    truth they are left out, as a real audit without truth would have to leave them out. For every group column
+    there are also summary rows with ``group == SUMMARY_GROUP`` ("(all groups)"):
+
+    - ``disparate_impact``: the four-fifths ratio of the favourable outcome (lowest / highest);
+    - ``harm_ratio``: the highest group's rate of the harmful outcome divided by the lowest's (a relative risk);
+    - ``fpr_ratio`` and ``fnr_ratio`` (with truth): the highest group's error rate divided by the lowest's
+      (``inf`` when the lowest is 0, NaN when all are 0).
+
+    Raises ``AuditInputError`` if either argument is not an ``AuditReport``, if the group columns or groups differ,
+    or if a metric is unknown.
+    """
+    before, after = _report(before, "before"), _report(after, "after")
+    if isinstance(metrics, str):
+        metrics = (metrics,)
+    if not isinstance(metrics, Sequence) or not metrics:
+        raise AuditInputError(f"metrics must be a non-empty list of metric names, got {metrics!r}")
+    unknown = [m for m in metrics if m not in RATE_COLUMNS]
+    if unknown:
+        raise AuditInputError(f"metrics must be among {list(RATE_COLUMNS)}, got {unknown[0]!r}")
+    if list(before.by_group) != list(after.by_group):
+        raise AuditInputError(f"the reports audit different group columns: {list(before.by_group)} before, "
+                              f"{list(after.by_group)} after")
+    truth = before.has_truth and after.has_truth
+    rows = []
+
+    def spread(rates):
+        rates = rates.dropna()
+        if len(rates) < 2 or rates.max() == 0:
+            return math.nan
+        return math.inf if rates.min() == 0 else float(rates.max() / rates.min())
+
+    for col in before.by_group:
+        a, b = before.by_group[col], after.by_group[col]
+        if list(map(str, a.selection.index)) != list(map(str, b.selection.index)):
+            raise AuditInputError(f"the reports have different groups in column {col!r}: "
+                                  f"{list(a.selection.index)} before, {list(b.selection.index)} after")
+        tables = [(a.errors, b.errors) if truth else (a.selection, b.selection)]
+        ta, tb = tables[0]
+        for m in metrics:
+            if m not in ta.columns:
+                continue  # an error metric without ground truth: not measurable
+            for g in ta.index:
+                rows.append({"column": col, "group": str(g), "metric": m,
+                             "before": float(ta.loc[g, m]), "after": float(tb.loc[g, m])})
+        summary = {}
+        for name, ga in (("before", a), ("after", b)):
+            ff = ga.four_fifths
+            summary.setdefault("disparate_impact", {})[name] = math.nan if ff is None else ff.ratio
+            summary.setdefault("harm_ratio", {})[name] = math.nan if ff is None else ff.harm_ratio
+            if truth:
+                summary.setdefault("fpr_ratio", {})[name] = spread(ga.errors["fpr"])
+                summary.setdefault("fnr_ratio", {})[name] = spread(ga.errors["fnr"])
+        for m, v in summary.items():
+            rows.append({"column": col, "group": SUMMARY_GROUP, "metric": m, "before": float(v["before"]),
+                         "after": float(v["after"])})
+    out = pd.DataFrame(rows, columns=["column", "group", "metric", "before", "after"])
+    with np.errstate(invalid="ignore"):
+        out["change"] = out["after"] - out["before"]
+    return out
+
+
+def _whole(value, name, low):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < low:
+        raise AuditInputError(f"{name} must be a whole number of at least {low}, got {value!r}")
+    return int(value)
+
+
+_RATE_PARTS = {  # metric: (numerator cell, denominator cells)
+    "fpr": ("fp", ("fp", "tn")), "tnr": ("tn", ("fp", "tn")),
+    "fnr": ("fn", ("tp", "fn")), "tpr": ("tp", ("tp", "fn")),
+    "ppv": ("tp", ("tp", "fp")), "npv": ("tn", ("tn", "fn")),
+    "base_rate": (("tp", "fn"), ("tp", "fp", "tn", "fn")),
+    "selection_rate": (("tp", "fp"), ("tp", "fp", "tn", "fn")),
+}
+
+
+def sampling_uncertainty(df: pd.DataFrame, group, predicted="predicted", actual="actual", *, metric: str = "fpr",
+                         sizes=(250, 500, 1000, 2500, 5000, 10000), reps: int = 200, level: float = 0.9,
+                         among=None, seed: int = 0) -> pd.DataFrame:
+    """How precisely a rate can be estimated per group when the truth is checked for a random sample only.
+
+    An auditor rarely gets the ground truth for everyone: checking what really happened costs a case review per
+    person. Suppose they draw a simple random sample of ``size`` rows (without replacement) and check the truth for
+    those. This function repeats that ``reps`` times for every size in ``sizes`` and reports, per group, how the
+    estimated ``metric`` (one of ``fpr``, ``fnr``, ``tpr``, ``tnr``, ``ppv``, ``npv``, ``base_rate``,
+    ``selection_rate``) varies from sample to sample.
+
+    ``among`` optionally names a boolean column that restricts the sampling frame: ``among="predicted"`` samples
+    only people with the decision (e.g. the blacklisted), which is how an auditor can check the share of listings
+    that are wrong (``metric="ppv"``) with far fewer case reviews. ``sizes`` larger than the frame are refused.
+
+    Returns one row per size and group with columns ``size``, ``group``, ``true`` (the rate in the whole frame),
+    ``low`` and ``high`` (the central ``level`` range of the estimates, e.g. the 5th and 95th percentiles for
+    0.9), ``median``, ``mean_denominator`` (the average number of sampled rows the rate is computed from: for
+    ``fpr``, the people who should not be selected) and ``undefined`` (the share of samples with no such row, so
+    no estimate). Estimates from those samples are left out of ``low``, ``median`` and ``high`` (all NaN when every
+    sample is undefined). The same ``seed`` gives the same table.
+    """
+    _frame(df)
+    g = _column(df, group, "group")
+    cells = _cells(df, predicted, actual)
+    if metric not in _RATE_PARTS:
+        raise AuditInputError(f"metric must be one of {list(_RATE_PARTS)}, got {metric!r}")
+    if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
+        sizes = (sizes,)
+    if not isinstance(sizes, (Sequence, np.ndarray)) or isinstance(sizes, str) or len(sizes) == 0:
+        raise AuditInputError(f"sizes must be a non-empty list of sample sizes, got {sizes!r}")
+    sizes = [_whole(s, "every sample size in sizes", 1) for s in sizes]
+    reps = _whole(reps, "reps", 2)
+    level = _rate(level, "level", low_open=True, high_open=True)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise AuditInputError(f"seed must be a non-negative whole number, got {seed!r}")
+    frame = np.ones(len(df), dtype=bool) if among is None else _bool_column(df, among, "among").to_numpy()
+    pool = np.flatnonzero(frame)
+    if len(pool) == 0:
+        raise AuditInputError(f"no row has {among!r} (among) True: there is nothing to sample")
+    too_big = [s for s in sizes if s > len(pool)]
+    if too_big:
+        raise AuditInputError(f"sample size {too_big[0]:,} (in sizes) is larger than the {len(pool):,} rows that can "
+                              "be sampled")
+    num_cells, den_cells = _RATE_PARTS[metric]
+    num_cells = (num_cells,) if isinstance(num_cells, str) else num_cells
+    num = cells[list(num_cells)].sum(axis=1).to_numpy(np.float64)
+    den = cells[list(den_cells)].sum(axis=1).to_numpy(np.float64)
+    if isinstance(g.dtype, pd.CategoricalDtype):
+        codes = g.cat.codes.to_numpy()
+        names = list(g.cat.categories)
+    else:
+        codes, uniques = pd.factorize(g, sort=True)
+        names = list(uniques)
+    present = np.unique(codes[pool])
+    k = len(names)
+    true_num = np.bincount(codes[pool], weights=num[pool], minlength=k)
+    true_den = np.bincount(codes[pool], weights=den[pool], minlength=k)
+    rng = np.random.default_rng(int(seed))
+    lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
+    rows = []
+    for size in sizes:
+        est = np.full((reps, k), np.nan)
+        dens = np.zeros((reps, k))
+        for r in range(reps):
+            idx = pool[rng.choice(len(pool), size=size, replace=False)]
+            n_ = np.bincount(codes[idx], weights=num[idx], minlength=k)
+            d_ = np.bincount(codes[idx], weights=den[idx], minlength=k)
+            dens[r] = d_
+            with np.errstate(invalid="ignore", divide="ignore"):
+                est[r] = np.where(d_ > 0, n_ / np.where(d_ > 0, d_, 1), np.nan)
+        for j in present:
+            e = est[:, j]
+            ok = e[~np.isnan(e)]
+            rows.append({
+                "size": size, "group": names[j],
+                "true": float(true_num[j] / true_den[j]) if true_den[j] > 0 else math.nan,
+                "low": float(np.quantile(ok, lo_q)) if len(ok) else math.nan,
+                "median": float(np.median(ok)) if len(ok) else math.nan,
+                "high": float(np.quantile(ok, hi_q)) if len(ok) else math.nan,
+                "mean_denominator": float(dens[:, j].mean()),
+                "undefined": float(np.isnan(e).mean()),
+            })
+    out = pd.DataFrame(rows, columns=["size", "group", "true", "low", "median", "high", "mean_denominator",
+                                      "undefined"])
+    out.attrs.update(metric=metric, level=level, reps=reps, among=among)
+    return out
