@@ -6,13 +6,16 @@ It builds into a temporary copy of the repository, so the working tree's _build 
 
 from __future__ import annotations
 
-import re
+import functools
+import http.server
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
@@ -25,21 +28,38 @@ def build(root: Path) -> float:
     return time.perf_counter() - start
 
 
-def page_weight(site: Path, page: Path) -> int:
-    """Bytes a first visit loads: the page plus every local script, stylesheet and font it references."""
-    html = page.read_text(encoding="utf-8")
-    total = page.stat().st_size
-    seen = set()
-    for ref in re.findall(r'(?:src|href)="([^"#?]+)(?:\?[^"]*)?"', html):
-        if ref.startswith(("http:", "https:", "mailto:")) or not ref.endswith((".js", ".css")):
-            continue
-        path = (page.parent / ref).resolve()
-        if path.is_file() and path not in seen:
-            seen.add(path)
-            total += path.stat().st_size
-    # The theme's stylesheet pulls in one icon font.
-    total += sum(f.stat().st_size for f in site.rglob("fa-solid-900.woff2"))
-    return total
+def page_weights(site: Path) -> dict[str, int]:
+    """Bytes each page loads on a first visit in Chromium, as the site tests count them: every file
+    the browser requests from the site (page, scripts, styles, fonts, chart bundle)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from conftest import CHROMIUM, CHROMIUM_FLAGS
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(_Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    weights = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        for page_file in sorted((site / "book").glob("*.html")):
+            context = browser.new_context()
+            page = context.new_page()
+            paths = set()
+            page.on("request", lambda request: paths.add(urlparse(request.url).path))
+            page.goto(f"{base}/book/{page_file.name}", wait_until="load")
+            page.wait_for_timeout(500)
+            files = {site / p.lstrip("/") for p in paths}
+            weights[page_file.name] = sum(f.stat().st_size for f in files if f.is_file())
+            context.close()
+        browser.close()
+    server.shutdown()
+    return weights
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
 
 
 def main() -> None:
@@ -52,8 +72,8 @@ def main() -> None:
         print(f"clean build:            {clean:6.1f} s")
         print(f"no-change rebuild:      {again:6.1f} s")
         print(f"chart bundle:           {(site / '_static' / 'scored-vega.js').stat().st_size:,} bytes")
-        for page in sorted((site / "book").glob("*.html")):
-            print(f"page weight {page.name:28s} {page_weight(site, page):>10,} bytes")
+        for name, weight in page_weights(site).items():
+            print(f"page weight {name:38s} {weight:>10,} bytes")
 
 
 if __name__ == "__main__":
