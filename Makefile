@@ -32,6 +32,7 @@ serve:
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_world.py
+	$(BIN)/python benchmarks/bench_privacy.py
 	$(BIN)/python benchmarks/bench_build.py
 
 clean:
