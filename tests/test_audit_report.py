@@ -11,22 +11,12 @@ from scored.audit import (SUMMARY_GROUP, AuditInputError, audit_report, compare_
                           ground_truth_labels, sampling_uncertainty)
 from scored.scoring import DEFAULT_SCORECARD
 from scored.world import load_classroom
-
-T, F = True, False
+from test_audit import hand  # the hand-computed table: group a tp=2 fp=1 fn=1 tn=2; group b fp=1 tn=4
 
 
 @pytest.fixture(scope="module")
 def city():
     return load_classroom()
-
-
-def hand():
-    """Group a: tp=2 fp=1 fn=1 tn=2; group b: fp=1 tn=4."""
-    return pd.DataFrame({
-        "g": ["a"] * 6 + ["b"] * 5,
-        "pred": [T, T, T, F, F, F, T, F, F, F, F],
-        "act": [T, T, F, T, F, F, F, F, F, F, F],
-    })
 
 
 # ------------------------------------------------------------------------------------------- compare_reports
