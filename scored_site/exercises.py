@@ -282,7 +282,7 @@ def read_source(path: Path) -> Source:
                 if not _QUESTION_NAME.match(name):
                     problem("needs a `name:` that is a Python identifier, such as q1")
                 unknown = set(qconf) - {"name", "points", "manual", "check_cell", "export",
-                                        "all_or_nothing"}
+                                        "all_or_nothing", "objectives"}
                 if unknown:
                     problem(f"unknown question settings: {', '.join(sorted(unknown))}")
             elif block == "question":

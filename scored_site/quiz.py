@@ -40,6 +40,7 @@ class Option:
 class Question:
     prompt: str
     options: tuple[Option, ...]
+    objectives: tuple[str, ...] = ()  # the chapter's learning objectives this question assesses
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,13 @@ def parse_quiz(data, source: str = "quiz") -> Quiz:
         n_correct = sum(o.correct for o in parsed_options)
         if n_correct != 1:
             raise QuizError(f"{where}: exactly one option must be marked 'correct: true' (found {n_correct})")
-        parsed.append(Question(prompt, tuple(parsed_options)))
+        objectives = question.get("objectives", [])
+        if not isinstance(objectives, list) or not all(isinstance(o, str) and o for o in objectives):
+            raise QuizError(f"{where}: 'objectives' must be a list of objective ids, got {objectives!r}")
+        unknown = set(question) - {"prompt", "options", "objectives"}
+        if unknown:
+            raise QuizError(f"{where}: unknown keys {sorted(unknown)}; allowed: prompt, options, objectives")
+        parsed.append(Question(prompt, tuple(parsed_options), tuple(objectives)))
     title = _text(data.get("title", "Check your understanding"), f"{source}: 'title'")
     return Quiz(title, tuple(parsed))
 

@@ -163,10 +163,30 @@ def _write_static_assets(app: Sphinx, exception) -> None:
         write_trimmed_theme(static)
 
 
+_OBJECTIVE_ID = re.compile(r"^ch\d\d-[a-z0-9-]+$|^capstone-[a-z0-9-]+$")
+
+
+def objective_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """``{objective}`ch04-error-rates``` marks a learning objective with a stable identifier.
+
+    Quiz questions and exercise questions name the objectives they assess by these identifiers
+    (``objectives: [ch04-error-rates]``), and the instructor build maps objectives to assessments.
+    On the page the role is an anchor (``#obj-ch04-error-rates``) and shows nothing.
+    """
+    ident = text.strip()
+    if not _OBJECTIVE_ID.match(ident):
+        msg = inliner.reporter.error(
+            f"objective id {ident!r} must look like 'ch04-error-rates' (chapter, a hyphen, lower-case words)",
+            line=lineno)
+        return [inliner.problematic(rawtext, rawtext, msg)], [msg]
+    return [nodes.inline("", "", ids=["obj-" + ident], classes=["scored-objective"])], []
+
+
 def setup(app: Sphinx) -> dict:
     # Tells scored.viz, in the kernels MyST-NB starts from this process, to emit the site's chart HTML.
     os.environ["SCORED_SITE"] = "1"
     app.add_directive("quiz", QuizDirective)
+    app.add_role("objective", objective_role)
     app.connect("config-inited", _use_course_templates)
     app.connect("config-inited", _chapter_bibliographies)
     app.connect("config-inited", _cache_per_toolkit_version)
