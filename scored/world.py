@@ -623,8 +623,22 @@ def write_classroom(directory=DATA_DIR) -> Path:
     return directory
 
 
+CITY_ENV = "SCORED_CITY"
+
+
 def load_classroom() -> World:
-    """Load the committed classroom city from the repository's ``data/`` folder."""
+    """Load the classroom city: the committed one in ``data/``, or the one ``$SCORED_CITY`` names.
+
+    ``SCORED_CITY`` is the folder of a city written by ``python -m scored world --out FOLDER`` (or
+    ``World.to_csv``). It lets an instructor rebuild the course on another seed, and the grading pipeline
+    give each student a city of their own, without any chapter or exercise changing its code.
+    """
+    override = os.environ.get(CITY_ENV, "").strip()
+    if override:
+        if not Path(override).is_dir():
+            raise FileNotFoundError(f"${CITY_ENV} is {override!r}, which is not a folder; it must name a city "
+                                    f"written by `python -m scored world --out FOLDER`")
+        return load_world(override)
     if not (DATA_DIR / "records.csv").is_file():
         raise FileNotFoundError(f"classroom data not found in {DATA_DIR}; regenerate it with `python -m scored "
                                 f"classroom` (or use scored.world.make_world(**CLASSROOM_PARAMS))")

@@ -434,3 +434,15 @@ def test_cli_reports_bad_values_in_one_line(tmp_path, capsys, args, word):
     err = capsys.readouterr().err
     assert word in err and "Traceback" not in err and err.count("\n") == 1
     assert not out.exists()  # nothing half-built is written
+
+
+def test_load_classroom_follows_scored_city(tmp_path, monkeypatch):
+    """$SCORED_CITY swaps the classroom city for another saved one; a wrong path is named in the error."""
+    from scored.world import load_classroom, make_world
+    other = make_world(residents=300, seed=11)
+    other.to_csv(tmp_path / "city")
+    monkeypatch.setenv("SCORED_CITY", str(tmp_path / "city"))
+    assert len(load_classroom().residents) == 300
+    monkeypatch.setenv("SCORED_CITY", str(tmp_path / "nowhere"))
+    with pytest.raises(FileNotFoundError, match="SCORED_CITY"):
+        load_classroom()
