@@ -187,6 +187,7 @@ def setup(app: Sphinx) -> dict:
     os.environ["SCORED_SITE"] = "1"
     app.add_directive("quiz", QuizDirective)
     app.add_role("objective", objective_role)
+    app.setup_extension("scored_site.instructor_ext")  # instructor guide, instructor edition, dropped chapters
     app.connect("config-inited", _use_course_templates)
     app.connect("config-inited", _chapter_bibliographies)
     app.connect("config-inited", _cache_per_toolkit_version)
