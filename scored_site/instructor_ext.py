@@ -194,6 +194,8 @@ def _edition(app: Sphinx, config) -> None:
     if not is_instructor_edition():
         return
     app.tags.add("instructor")
+    if config.html_theme != "sphinx_book_theme":
+        return
     options = dict(config.html_theme_options or {})
     options["announcement"] = ("Instructor edition: solutions, rubrics and discussion notes. "
                                "For your own machine; never publish it.")
