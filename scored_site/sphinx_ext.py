@@ -106,8 +106,12 @@ def toolkit_digest() -> str:
     """A digest of everything a chapter's output depends on besides its own text: the toolkit and the data."""
     digest = hashlib.sha256()
     files = sorted((ROOT / "scored").rglob("*.py")) + sorted(p for p in (ROOT / "data").rglob("*") if p.is_file())
+    # A course rebuilt on another city ($SCORED_CITY) must not reuse the charts of the committed one.
+    city = os.environ.get("SCORED_CITY", "").strip()
+    if city and Path(city).is_dir():
+        files += sorted(p for p in Path(city).rglob("*") if p.is_file())
     for path in files:
-        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.relative_to(ROOT).as_posix().encode() if path.is_relative_to(ROOT) else path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
