@@ -76,10 +76,10 @@ def execute_chapter(chapter: Path, city: Optional[Path], timeout: int = 600) -> 
         client.execute(env=env)
     except CellExecutionError as error:
         text = _ANSI.sub("", str(error))
-        cell = text.split("------------------")[1].strip().splitlines() if "------------------" in text else []
-        lines = [line for line in text.strip().splitlines() if line.strip()]
-        return [f"{chapter.name}: a cell failed with {error.ename}: {error.evalue or lines[-1]}"
-                + (f" (the cell ends: {cell[-1].strip()[:160]})" if cell else "")]
+        # The traceback marks the failing line of the chapter's cell with an arrow ("---> 19 assert ...").
+        failing = re.findall(r"^-*> ?\d+ (.*)$", text, re.M)
+        where = f" at: {failing[0].strip()[:160]}" if failing else ""
+        return [f"{chapter.name}: a cell failed with {error.ename}: {error.evalue}{where}"]
     problems = []
     for number, cell in enumerate(notebook.cells, start=1):
         for output in cell.get("outputs", []):
