@@ -51,9 +51,9 @@ class InstructorOnly(SphinxDirective):
         return [box]
 
 
-def _unit_docs() -> dict[str, str]:
+def _unit_docs(root: Path) -> dict[str, str]:
     """'ch04' -> 'book/ch04-proxies' for the units in the table of contents."""
-    return {u.split("-")[0] if u != "capstone" else u: f"book/{u}" for u in toc_units()}
+    return {u.split("-")[0] if u != "capstone" else u: f"book/{u}" for u in toc_units(root)}
 
 
 def _relative_uri(fromdoc: str, todoc: str) -> str:
@@ -72,7 +72,7 @@ def _objective_link(fromdoc: str, ident: str, units: dict[str, str], text: str |
 def serves_role(name, rawtext, text, lineno, inliner, options=None, content=None):
     env = inliner.document.settings.env
     idents = text.replace(",", " ").split()
-    units = _unit_docs()
+    units = _unit_docs(Path(env.srcdir))
     node = nodes.inline(classes=["scored-serves"])
     node += nodes.Text("Serves objectives ")
     for number, ident in enumerate(idents):
@@ -96,7 +96,7 @@ class ObjectivesMapDirective(SphinxDirective):
                      *[root / "book" / f"{u}.md" for u in toc_units(root)]]:
             if path.exists():
                 self.env.note_dependency(str(path))
-        units = _unit_docs()
+        units = _unit_docs(root)
         missing = [o.ident for o in omap.objectives.values() if not o.assessments]
         summary = nodes.paragraph(text=(
             f"{omap.assessed} of {len(omap.objectives)} objectives are assessed by at least one quiz or exercise "
@@ -130,7 +130,7 @@ class ObjectivesMapDirective(SphinxDirective):
         head += self._row(["Objective", "Class activities", "Quiz", "Exercises"])
         body = nodes.tbody()
         group += body
-        units = _unit_docs()
+        units = _unit_docs(Path(self.env.srcdir))
         for o in objectives:
             first = nodes.paragraph()
             first += _objective_link(self.env.docname, o.ident, units, o.ident)
