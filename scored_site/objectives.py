@@ -34,7 +34,7 @@ _ADMONITION = re.compile(r"```\{admonition\} Learning objectives\n(.*?)\n```", r
 _ITEM = re.compile(r"^(\d+)\.\s+(.*?)(?=^\d+\.\s|\Z)", re.S | re.M)
 _ROLE = re.compile(r"\{objective\}`([^`]*)`\s*")
 _OTTER_QUESTION = re.compile(r"```otter\n(# BEGIN QUESTION\n.*?)```", re.S)
-_SERVES = re.compile(r"\{serves\}`([^`]*)`")
+_SERVES = re.compile(r"^\{serves\}`([^`]*)`\s*$", re.M)  # a line of its own, as the lesson plans write it
 _HEADING = re.compile(r"^(#{2,4})\s+(.*)$", re.M)
 
 
