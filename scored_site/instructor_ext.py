@@ -207,6 +207,31 @@ def _noindex(app: Sphinx, pagename, templatename, context, doctree) -> None:
         context["metatags"] = context.get("metatags", "") + '\n<meta name="robots" content="noindex, nofollow">'
 
 
+_TOGGLE = re.compile(r'(<a class="reference internal" href="[^"]*">)(.*?)(</a>\s*<details(?: open="open")?>)<summary>', re.S)
+
+
+def _label_section_toggles(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Name the sidebar's show/hide buttons for pages with sub-pages (the instructor guide's).
+
+    The theme draws each as a <summary> holding only a chevron icon, which screen readers announce as an
+    unnamed button (axe: summary-name). Each gets a label naming its section."""
+    original = context.get("generate_toctree_html")
+    if not callable(original):
+        return
+
+    def labelled(*args, **kwargs):
+        result = original(*args, **kwargs)
+
+        def name(match: re.Match) -> str:
+            title = re.sub(r"<[^>]+>", "", match.group(2)).strip().replace('"', "&quot;")
+            return f'{match.group(1)}{match.group(2)}{match.group(3)}<summary aria-label="Pages under {title}">'
+
+        labelled_html = _TOGGLE.sub(name, str(result))
+        return type(result)(labelled_html) if not isinstance(result, str) or type(result) is not str else labelled_html
+
+    context["generate_toctree_html"] = labelled
+
+
 def setup(app: Sphinx) -> dict:
     app.add_directive("instructor-only", InstructorOnly)
     app.add_directive("objectives-map", ObjectivesMapDirective)
@@ -215,5 +240,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("missing-reference", _missing_reference)
     app.connect("source-read", _drop_download_rows)
     app.connect("html-page-context", _noindex)
+    app.connect("html-page-context", _label_section_toggles, priority=900)  # after the theme adds its function
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
 
