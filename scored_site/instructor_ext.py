@@ -207,7 +207,7 @@ def _noindex(app: Sphinx, pagename, templatename, context, doctree) -> None:
         context["metatags"] = context.get("metatags", "") + '\n<meta name="robots" content="noindex, nofollow">'
 
 
-_TOGGLE = re.compile(r'(<a class="reference internal" href="[^"]*">)(.*?)(</a>\s*<details(?: open="open")?>)<summary>', re.S)
+_TOGGLE = re.compile(r'(<a class="reference internal" href="[^"]*">)([^<]*)(</a>\s*<details(?: open="open")?>)<summary>')
 
 
 def _label_section_toggles(app: Sphinx, pagename, templatename, context, doctree) -> None:
@@ -223,11 +223,10 @@ def _label_section_toggles(app: Sphinx, pagename, templatename, context, doctree
         result = original(*args, **kwargs)
 
         def name(match: re.Match) -> str:
-            title = re.sub(r"<[^>]+>", "", match.group(2)).strip().replace('"', "&quot;")
+            title = match.group(2).strip().replace('"', "&quot;")
             return f'{match.group(1)}{match.group(2)}{match.group(3)}<summary aria-label="Pages under {title}">'
 
-        labelled_html = _TOGGLE.sub(name, str(result))
-        return type(result)(labelled_html) if not isinstance(result, str) or type(result) is not str else labelled_html
+        return type(result)(_TOGGLE.sub(name, str(result)))  # str, or the template engine's Markup
 
     context["generate_toctree_html"] = labelled
 
