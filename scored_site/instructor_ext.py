@@ -207,7 +207,7 @@ def _noindex(app: Sphinx, pagename, templatename, context, doctree) -> None:
         context["metatags"] = context.get("metatags", "") + '\n<meta name="robots" content="noindex, nofollow">'
 
 
-_TOGGLE = re.compile(r'(<a class="reference internal" href="[^"]*">)([^<]*)(</a>\s*<details(?: open="open")?>)<summary>')
+_TOGGLE = re.compile(r'(<a class="[^"]*reference internal[^"]*" href="[^"]*">)([^<]*)(</a>\s*<details(?: open="open")?>)<summary>')
 
 
 def _label_section_toggles(app: Sphinx, pagename, templatename, context, doctree) -> None:
