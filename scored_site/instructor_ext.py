@@ -119,7 +119,9 @@ class ObjectivesMapDirective(SphinxDirective):
 
     def _table(self, unit: str, objectives) -> nodes.Node:
         table = nodes.table(classes=["scored-objectives-map"])
-        title = nodes.title(text=f"{unit}")
+        source = Path(self.env.srcdir) / "book" / f"{unit}.md"
+        heading = re.search(r"^# (.+)$", source.read_text(encoding="utf-8"), re.M) if source.exists() else None
+        title = nodes.title(text=heading.group(1).strip() if heading else unit)
         table += title
         group = nodes.tgroup(cols=4)
         table += group
