@@ -21,8 +21,10 @@ from myst_nb import glue
 from scored import audit, viz
 from scored.scoring import DEFAULT_SCORECARD, count_records, score
 
-# A narrow column: panels of a stacked chart are this wide, so they fit a phone held upright.
-PANEL_WIDTH = 300
+# A narrow column: panels of a stacked chart are this wide (plus their axis labels), so that they fit a
+# 360-pixel phone held upright.
+PANEL_WIDTH = 230
+RATE_PANEL_WIDTH = 170
 
 
 def _glue(name: str, value) -> None:
@@ -142,8 +144,8 @@ def proxy_explorer(city) -> alt.VConcatChart:
     ratio = "datum.Heron / datum.Kestrel"
     favourable = "min(1 - datum.Heron, 1 - datum.Kestrel) / max(1 - datum.Heron, 1 - datum.Kestrel)"
     summary = shares.transform_pivot("group", value="share").transform_calculate(
-        line1=f"'Heron ÷ Kestrel share blacklisted: ' + format({ratio}, '.2f')",
-        line2=f"'Four-fifths check on not being listed: ' + format({favourable}, '.2f')",
+        line1=f"'Heron ÷ Kestrel: ' + format({ratio}, '.2f') + ' times as often'",
+        line2=f"'Four-fifths check: ' + format({favourable}, '.2f')",
         line3=f"({favourable} < 0.8 ? '(below 0.8: flagged)' : '(0.8 or more: not flagged)')",
     ).transform_fold(["line1", "line2", "line3"], as_=["line", "text"]).mark_text(
         align="left", fontSize=13).encode(x=alt.value(0), y=alt.Y("line:N", axis=None), text="text:N")
@@ -244,7 +246,7 @@ def impossibility_explorer() -> alt.VConcatChart:
         data = rates.transform_fold(fields, as_=["key", "value"]).transform_calculate(
             measure=" : ".join(f"datum.key === '{f}' ? '{n}'" for f, n in zip(fields, names)) + " : ''",
             label="format(datum.value, '.0%')")
-        y = alt.Y("measure:N", title=None, sort=names, axis=alt.Axis(labelLimit=150))
+        y = alt.Y("measure:N", title=None, sort=names, axis=alt.Axis(labelLimit=110))
         offset = alt.YOffset("group_label:N", sort=groups)
         bars = data.mark_bar().encode(
             y=y, yOffset=offset,
@@ -253,7 +255,7 @@ def impossibility_explorer() -> alt.VConcatChart:
             tooltip=[alt.Tooltip("group_label:N", title="Group"), alt.Tooltip("measure:N", title="Measure"),
                      alt.Tooltip("value:Q", format=".1%", title="Value")])
         text = data.mark_text(align="left", dx=3).encode(y=y, yOffset=offset, x="value:Q", text="label:N")
-        return (bars + text).properties(width=PANEL_WIDTH, height=alt.Step(16), title=title)
+        return (bars + text).properties(width=RATE_PANEL_WIDTH, height=alt.Step(16), title=title)
 
     def same(field):
         return f"(abs(datum['{field}_A'] - datum['{field}_B']) <= {TOLERANCE} ? 'equal' : 'NOT equal')"
@@ -267,19 +269,19 @@ def impossibility_explorer() -> alt.VConcatChart:
         line2="'False positive rates: ' + " + same("FPR"),
         line3="'False negative rates: ' + " + same("FNR"),
         line4="'PPVs: ' + " + same("PPV"),
-        line5=("(abs(datum.base_A - datum.base_B) > 0.01 && abs(datum.FPR_A - datum.FPR_B) <= 0.01 && "
-               "abs(datum.FNR_A - datum.FNR_B) <= 0.01 && abs(datum.PPV_A - datum.PPV_B) <= 0.01) ? "
-               "'All three equal: only a (nearly) perfect score can do that.' : "
-               "'With different base rates, at most two of the three can be equal.'"),
-    ).transform_fold(["line1", "line2", "line3", "line4", "line5"], as_=["line", "text"]).mark_text(
+        line5=("abs(datum.base_A - datum.base_B) <= 0.01 ? 'Equal base rates: all three can be equal.' : "
+               "'Different base rates: at most two'"),
+        line6=("abs(datum.base_A - datum.base_B) <= 0.01 ? '' : 'of the three can be equal.'"),
+    ).transform_fold(["line1", "line2", "line3", "line4", "line5", "line6"],
+                     as_=["line", "text"]).mark_text(
         align="left", fontSize=13).encode(x=alt.value(0), y=alt.Y("line:N", axis=None), text="text:N")
 
     return alt.vconcat(
-        verdict.properties(width=PANEL_WIDTH, height=100, title="Which rates are equal?"),
+        verdict.properties(width=PANEL_WIDTH, height=110, title="Which rates are equal?"),
         bar_panel(["FPR", "FNR", "PPV"], ["false positive rate", "false negative rate", "PPV"],
                   "The decision, by group", None),
         bar_panel(["no_avg", "yes_avg"], ["without the outcome", "with the outcome"],
-                  ["The score: average score", "of the people ..."], None),
+                  ["Average score of", "the people ..."], None),
     ).add_params(*controls).properties(
         description=("Two groups given a calibrated risk score: a summary of which of the false positive rate, "
                      "false negative rate and positive predictive value are equal across the groups at the "
