@@ -29,7 +29,7 @@ def spc_chart(spc: pd.DataFrame) -> alt.Chart:
         .encode(
             # Fixed domains keep dates, colours and the scale in place when the reader switches measure.
             x=alt.X("date:N", sort=dates, scale=alt.Scale(domain=dates), title=None,
-                    axis=alt.Axis(labelAngle=0)),
+                    axis=alt.Axis(labelAngle=-35)),
             xOffset=alt.XOffset("measure:N", sort=MEASURES),
             y=alt.Y("millions:Q", title="Millions", scale=alt.Scale(domain=[0, 30])),
             color=alt.Color("measure:N", scale=alt.Scale(domain=MEASURES), title=None,
@@ -44,7 +44,7 @@ def spc_chart(spc: pd.DataFrame) -> alt.Chart:
         .properties(
             width="container",
             height=260,
-            title="The court list: entries and blocked purchases",
+            title=["The court list:", "entries and blocked purchases"],
             description=(
                 "Bar chart of the Supreme People's Court figures from end 2017 to March 2022: entries listed, "
                 "blocked flight purchases and blocked rail purchases, in millions; by July 2019 blocked "

@@ -24,7 +24,7 @@ from scored.scoring import DEFAULT_SCORECARD, count_records, score
 # A narrow column: panels of a stacked chart are this wide (plus their axis labels), so that they fit a
 # 360-pixel phone held upright.
 PANEL_WIDTH = 230
-RATE_PANEL_WIDTH = 170
+RATE_PANEL_WIDTH = 150
 
 
 def _glue(name: str, value) -> None:
@@ -246,7 +246,7 @@ def impossibility_explorer() -> alt.VConcatChart:
         data = rates.transform_fold(fields, as_=["key", "value"]).transform_calculate(
             measure=" : ".join(f"datum.key === '{f}' ? '{n}'" for f, n in zip(fields, names)) + " : ''",
             label="format(datum.value, '.0%')")
-        y = alt.Y("measure:N", title=None, sort=names, axis=alt.Axis(labelLimit=110))
+        y = alt.Y("measure:N", title=None, sort=names, axis=alt.Axis(labelLimit=140))
         offset = alt.YOffset("group_label:N", sort=groups)
         bars = data.mark_bar().encode(
             y=y, yOffset=offset,
