@@ -119,23 +119,28 @@ def persona_letters(city, scores, counts, truth, card) -> alt.VConcatChart:
             width=300, height=alt.Step(20), title=title)
 
     bars = alt.Chart(pd.DataFrame(rules_rows)).transform_filter(chosen)
-    y = alt.Y("label:N", title=None, sort=alt.EncodingSortField("order"), axis=alt.Axis(labelLimit=200))
-    breakdown_panel = bars.mark_bar().encode(
+    # Each rule's name is written above its bar rather than on an axis, so the panel fits a phone and lines
+    # up with the letters above it.
+    y = alt.Y("label:N", title=None, sort=alt.EncodingSortField("order"), axis=None)
+    names = bars.mark_text(align="left", dy=-13, fontSize=12).encode(x=alt.value(0), y=y, text="label:N")
+    breakdown_bars = bars.mark_bar(size=12).encode(
         x=alt.X("points:Q", title="Points added or taken away", scale=alt.Scale(domain=[-800, 100]),
                 axis=alt.Axis(tickCount=3)),
         y=y,
-        color=alt.Color("check:N", title="Records on file, compared with what the persona did:",
+        color=alt.Color("check:N", title="On file, against what was done:",
                         scale=alt.Scale(domain=["as many as done or fewer", "more on file than done"],
                                         range=[viz.NOT_SANCTIONED, viz.SANCTIONED]),
                         legend=alt.Legend(orient="bottom", titleLimit=300, direction="vertical")),
         tooltip=[alt.Tooltip("rule:N", title="Rule"), alt.Tooltip("points:Q", title="Points"),
                  alt.Tooltip("on_file:Q", title="Records on file"), alt.Tooltip("did:Q", title="Times done")],
-    ).properties(width=110, height=alt.Step(26),
-                 title=alt.TitleParams("Transparent: the breakdown", subtitle="points per rule"))
+    )
+    breakdown_panel = (breakdown_bars + names).properties(
+        width=290, height=alt.Step(38),
+        title=alt.TitleParams("Transparent: the breakdown", subtitle="points per rule"))
 
     return alt.vconcat(
         text_panel(notice_rows, "Opaque: the letter"),
-        text_panel(route_rows, "Transparent: what would change the grade"),
+        text_panel(route_rows, "What would change the grade"),
         breakdown_panel,
     ).add_params(pick).properties(description=(
         "For the persona chosen in the drop-down menu: the letter an opaque system sends, the counterfactual "

@@ -24,7 +24,7 @@ from scored.scoring import DEFAULT_SCORECARD, count_records, score
 # A narrow column: panels of a stacked chart are this wide (plus their axis labels), so that they fit a
 # 360-pixel phone held upright.
 PANEL_WIDTH = 230
-RATE_PANEL_WIDTH = 150
+RATE_PANEL_WIDTH = 260
 
 
 def _glue(name: str, value) -> None:
@@ -246,16 +246,23 @@ def impossibility_explorer() -> alt.VConcatChart:
         data = rates.transform_fold(fields, as_=["key", "value"]).transform_calculate(
             measure=" : ".join(f"datum.key === '{f}' ? '{n}'" for f, n in zip(fields, names)) + " : ''",
             label="format(datum.value, '.0%')")
-        y = alt.Y("measure:N", title=None, sort=names, axis=alt.Axis(labelLimit=140))
-        offset = alt.YOffset("group_label:N", sort=groups)
+        # Measure names are written above their bars, not on an axis, so the panel fits a phone.
+        y = alt.Y("measure:N", title=None, sort=names, axis=None)
+        # Three slots in each measure's band: its name, then group A's bar, then group B's.
+        slots = alt.Scale(domain=["name"] + groups)
+        offset = alt.YOffset("group_label:N", scale=slots)
+        names_text = data.transform_filter("datum.group_label === 'group A'").transform_calculate(
+            slot="'name'").mark_text(align="left", fontSize=12).encode(
+            x=alt.value(0), y=y, yOffset=alt.YOffset("slot:N", scale=slots), text="measure:N")
         bars = data.mark_bar().encode(
             y=y, yOffset=offset,
             color=alt.Color("group_label:N", title=None, sort=groups, legend=alt.Legend(orient="bottom")),
-            x=alt.X("value:Q", title=None, axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+            x=alt.X("value:Q", title=None, axis=alt.Axis(format="%", values=[0, 0.5, 1]),
+                    scale=alt.Scale(domain=[0, 1])),
             tooltip=[alt.Tooltip("group_label:N", title="Group"), alt.Tooltip("measure:N", title="Measure"),
                      alt.Tooltip("value:Q", format=".1%", title="Value")])
         text = data.mark_text(align="left", dx=3).encode(y=y, yOffset=offset, x="value:Q", text="label:N")
-        return (bars + text).properties(width=RATE_PANEL_WIDTH, height=alt.Step(16), title=title)
+        return (bars + text + names_text).properties(width=RATE_PANEL_WIDTH, height=alt.Step(18), title=title)
 
     def same(field):
         return f"(abs(datum['{field}_A'] - datum['{field}_B']) <= {TOLERANCE} ? 'equal' : 'NOT equal')"
