@@ -186,3 +186,82 @@ def volunteering_chart(routes, people) -> alt.VConcatChart:
         "Share of blacklisted residents who could leave the blacklist by volunteering, by kind of work, "
         "disability and district, for the yearly limit on volunteering set with the slider and the rule for "
         "who has less time chosen with the buttons."))
+
+
+# --- Sentences about the personas, written from the data so that they stay true on any city ----------------
+
+_KIND_WORDS = {"late_bill": ("late bill", "late bills"), "traffic_offence": ("traffic offence", "traffic offences"),
+               "court_debt": ("court debt", "court debts"), "flagged_post": ("flagged post", "flagged posts")}
+_NUMBER_WORDS = ["None", "One", "Two", "Three", "Four", "Five"]
+
+
+def _records_phrase(cf) -> str:
+    parts = []
+    for kind, (one, many) in _KIND_WORDS.items():
+        n = int(cf[f"remove_{kind}"])
+        if n:
+            parts.append(f"{n} {one if n == 1 else many}")
+    return " and ".join(parts) if parts else "no record"
+
+
+def _grade_of(total: float, card) -> str:
+    bands = sorted(card.bands, key=lambda b: -1e18 if b.min_score is None else b.min_score, reverse=True)
+    return next(b.grade for b in bands if b.min_score is None or total >= b.min_score)
+
+
+def glue_persona_sentences(city, scores, counts, card) -> None:
+    """Glue the paragraphs that describe the personas' counterfactuals, written from this city's data."""
+    personas = city.personas.set_index("persona")
+    listed = [name for name in ["Robin", "Jules", "Kit"]
+              if scores.loc[int(personas.loc[name, "resident_id"]), "grade"] == "D"]
+    sentences = [f"{_NUMBER_WORDS[len(listed)]} of the personas "
+                 f"{'is' if len(listed) == 1 else 'are'} on the blacklist"
+                 + (f" ({', '.join(listed)})." if listed else ".")]
+    for name in [n for n in listed if n != "Kit"]:
+        cf = counterfactual(counts, int(personas.loc[name, "resident_id"]), card)
+        sentences.append(
+            f"{name}, the {personas.loc[name, 'role']}, is {int(cf['shortfall'])} points short: "
+            f"{_records_phrase(cf)} fewer, or {int(cf['add_volunteering'])} volunteering sessions, "
+            "would have been enough.")
+    if "Kit" in listed:
+        kit = int(personas.loc["Kit", "resident_id"])
+        cf = counterfactual(counts, kit, card)
+        if int(cf["remove_court_debt"]) == 0:
+            sentences.append(
+                f"Kit's counterfactual is the most instructive: it points at {_records_phrase(cf)}, the gentlest "
+                f"change that covers the {int(cf['shortfall'])}-point gap, and not at the court debt that "
+                "belongs to someone else. A counterfactual names the cheapest change, not the wrong record.")
+        else:
+            sentences.append(
+                f"Kit's counterfactual points at {_records_phrase(cf)}, but only because that is the cheapest "
+                f"way to cover the {int(cf['shortfall'])}-point gap; it would name the court debt just the same "
+                "if the debt were Kit's own. A counterfactual names the cheapest change, not the wrong record.")
+        without = float(scores.loc[kit, "total"] - scores.loc[kit, "points_court_debt"])
+        sentences.append(
+            "Only the breakdown, read by someone who knows what they did, shows that the court debt should not "
+            f"be there at all; without it Kit would score {int(without)}, in grade {_grade_of(without, card)}.")
+    _glue("persona_routes_text", " ".join(sentences))
+    _glue("letter_personas", " and ".join(listed) if len(listed) < 3 else f"{listed[0]}, {listed[1]} and {listed[2]}")
+
+    # A wrong record that a count by kind cannot reveal: Kit's file holds a duplicate or stale record of a
+    # kind where the count on file still matches what Kit did.
+    kit = int(personas.loc["Kit", "resident_id"])
+    kit_records = city.records[city.records["resident_id"] == kit]
+    hidden = kit_records[kit_records["truth_error"].isin(["duplicate", "stale"])]
+    truth = count_records_of(city, kit)
+    sentence = ""
+    for kind in hidden["kind"].unique():
+        if kind in truth and int((kit_records["kind"] == kind).sum()) == truth[kind]:
+            one, many = _KIND_WORDS.get(kind, (kind, kind))
+            sentence = (f"Kit has such a hidden error too: besides the court debt, one of the {many} on Kit's file "
+                        f"is a {hidden.loc[hidden['kind'] == kind, 'truth_error'].iloc[0]} record. Kit really did "
+                        f"as many as are on file, because another was never recorded, so the count looks right; "
+                        "only the list of records, with their dates, gives the error away.")
+            break
+    _glue("kit_hidden_error", sentence)
+
+
+def count_records_of(city, resident_id: int) -> dict:
+    """What one resident actually did, by kind (from the truth layer)."""
+    done = city.behaviour[city.behaviour["resident_id"] == resident_id]
+    return done["kind"].value_counts().to_dict()
