@@ -48,6 +48,7 @@ def glue_kit(starts: pd.DataFrame, access: pd.DataFrame, kit: int) -> None:
     glue("kit_score", int(row["score"]), display=False)
     glue("kit_corrected", int(row["corrected_score"]), display=False)
     glue("kit_work", str(row["work"]), display=False)
+    glue("kit_wrong_records", int(row[["misattributed", "stale", "duplicate"]].sum()), display=False)
     barriers = [BARRIER_WORDS[b] for b in BARRIER_WORDS if bool(access.loc[kit, b])]
     count = {0: "no barrier", 1: "one barrier"}.get(len(barriers), f"{len(barriers)} barriers")
     glue("kit_barriers", f"{_words(barriers)}: {count}" if barriers else "no barrier", display=False)

@@ -21,6 +21,7 @@ from .tables import show
 QUASI = ["postcode", "birth_date", "sex"]
 # Panels of a compound chart cannot take the container's width in Vega-Lite; this fits a 360-pixel phone.
 NARROW = 220
+LABELS = 80          # pixels reserved for the bar charts' row labels
 SIZES = [0, 1, 2, 4, 9, 49, np.inf]
 SIZE_LABELS = ["1 (unique)", "2", "3 to 4", "5 to 9", "10 to 49", "50 or more"]
 AGE_LABELS = ["18 to 29", "30 to 44", "45 to 59", "60 to 74", "75 to 90"]
@@ -53,7 +54,7 @@ def coarser_table(coarser: pd.Series):
 
 
 def _others(n: int) -> str:
-    return "nobody else" if n == 0 else f"{n:,} other resident" + ("s" if n > 1 else "")
+    return "nobody else" if n == 0 else f"{n:,} other" + ("s" if n > 1 else "")
 
 
 def uniqueness_grid(residents: pd.DataFrame, personas: pd.DataFrame) -> pd.DataFrame:
@@ -75,8 +76,8 @@ def uniqueness_grid(residents: pd.DataFrame, personas: pd.DataFrame) -> pd.DataF
                 size = anonymity_set_sizes(pd.DataFrame({"p": p, "b": b, "s": s}), ["p", "b", "s"])
                 jules, wren = size[persona_id["Jules"]] - 1, size[persona_id["Wren"]] - 1
                 row = {"place": place_name, "birth": birth_name, "sex": sex_name,
-                       "headline": f"{(size == 1).mean():.1%} of residents are unique.|Jules shares these "
-                                   f"values with {_others(jules)};|Wren with {_others(wren)}."}
+                       "headline": f"{(size == 1).mean():.1%} of residents are unique.|Jules shares them "
+                                   f"with {_others(jules)};|Wren with {_others(wren)}."}
                 row.update(pd.cut(size, SIZES, labels=SIZE_LABELS).value_counts(normalize=True, sort=False))
                 row.update((size == 1).groupby(age_group, observed=True).mean())
                 rows.append(row)
@@ -93,15 +94,16 @@ def uniqueness_chart(grid: pd.DataFrame) -> alt.VConcatChart:
     sex = menu("sex", "published", ["published", "not published"], "Sex: ")
     base = alt.Chart().transform_filter((alt.datum.place == place) & (alt.datum.birth == birth)
                                         & (alt.datum.sex == sex))
+    # The headline starts where the bars' axis labels do (the panels align their plot areas, not labels).
     headline = base.mark_text(align="left", baseline="top", fontWeight="bold", fontSize=13,
-                              lineBreak="|").encode(text="headline:N", x=alt.value(0), y=alt.value(0)
+                              lineBreak="|").encode(text="headline:N", x=alt.value(-LABELS), y=alt.value(0)
                                                     ).properties(width=NARROW, height=54)
 
     def bars(labels, field_title, title, colour):
         folded = base.transform_fold(labels, as_=["label", "share"]).encode(
-            y=alt.Y("label:N", sort=labels, title=field_title),
-            x=alt.X("share:Q", title="Share of residents", axis=alt.Axis(format="%", tickCount=4),
-                    scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("label:N", sort=labels, title=None, axis=alt.Axis(minExtent=LABELS, maxExtent=LABELS)),
+            x=alt.X("share:Q", title="Share of residents", axis=alt.Axis(format="%", values=[0, 0.5, 1]),
+                    scale=alt.Scale(domain=[0, 1.25])),
             tooltip=[alt.Tooltip("label:N", title=field_title),
                      alt.Tooltip("share:Q", format=".1%", title="Share of residents")])
         return (folded.mark_bar().encode(color=colour)
@@ -110,9 +112,9 @@ def uniqueness_chart(grid: pd.DataFrame) -> alt.VConcatChart:
 
     unique_colour = alt.condition(alt.datum.label == "1 (unique)", alt.value(viz.SANCTIONED),
                                   alt.value(viz.NOT_SANCTIONED))
-    by_size = bars(SIZE_LABELS, "Residents sharing the values", "How many share each resident's values",
+    by_size = bars(SIZE_LABELS, "Residents sharing the values", "Residents with the same values",
                    unique_colour)
-    by_age = bars(AGE_LABELS, "Age", "Share unique, by age group", alt.value(viz.SANCTIONED))
+    by_age = bars(AGE_LABELS, "Age", "Share unique, by age", alt.value(viz.SANCTIONED))
     return alt.vconcat(headline, by_size, by_age, data=viz.compact_data(grid)).add_params(
         place, birth, sex).properties(description=(
             "Bar charts of how many Brightwater residents share each resident's published values, and of the "
@@ -210,27 +212,29 @@ def attack_chart(grid: pd.DataFrame) -> alt.VConcatChart:
     coverage = alt.param(name="coverage", value=80, bind=alt.binding_range(
         min=10, max=100, step=10, name="Per cent on the register: "))
     date_form = alt.param(name="date_form", value="full date", bind=alt.binding_radio(
-        options=["full date", "month and year", "year"], name="Date of birth published as: "))
+        options=["full date", "month and year", "year"], labels=["full date", "month", "year"],
+        name="Date of birth: "))
     place_form = alt.param(name="place_form", value="postcode", bind=alt.binding_radio(
-        options=["postcode", "district"], name="Place published as: "))
+        options=["postcode", "district"], name="Place: "))
     design = (alt.datum.date_form == date_form) & (alt.datum.place_form == place_form)
     order = list(OUTCOME_LABELS.values())
     now = alt.Chart().transform_filter(design & (alt.datum.coverage == coverage)).transform_fold(
         order, as_=["outcome", "share"]).encode(
         y=alt.Y("outcome:N", sort=order, title=None),
-        x=alt.X("share:Q", title="Share of the release", axis=alt.Axis(format="%", tickCount=4),
-                scale=alt.Scale(domain=[0, 1])),
+        x=alt.X("share:Q", title="Share of the release", axis=alt.Axis(format="%", values=[0, 0.5, 1]),
+                scale=alt.Scale(domain=[0, 1.3])),
         tooltip=[alt.Tooltip("outcome:N", title="Outcome"),
                  alt.Tooltip("share:Q", format=".1%", title="Share of the release")])
     top = alt.layer(
         now.mark_bar().encode(color=alt.Color("outcome:N", sort=order, legend=None, scale=alt.Scale(
             domain=order, range=[viz.SANCTIONED, viz.PALETTE[3], viz.PALETTE[4], "#9a9a9a"]))),
         now.mark_text(align="left", dx=4).encode(text=alt.Text("share:Q", format=".1%")),
-    ).properties(width=NARROW, height=alt.Step(24), title="What the attack does to each row")
+    ).properties(width=NARROW - 50, height=alt.Step(24), title="What the attack does to each row")
     measures = ["residents named correctly", "names that are right"]
     lines = alt.Chart().transform_filter(design).transform_fold(measures, as_=["measure", "share"]).mark_line(
         point=True).encode(
-        x=alt.X("coverage:Q", title="Per cent on the register", scale=alt.Scale(domain=[0, 100])),
+        x=alt.X("coverage:Q", title="Per cent on the register", scale=alt.Scale(domain=[0, 100]),
+                axis=alt.Axis(values=[0, 25, 50, 75, 100])),
         y=alt.Y("share:Q", title=None, axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("measure:N", title=None, sort=measures, legend=alt.Legend(orient="bottom", columns=1),
                         scale=alt.Scale(domain=measures, range=[viz.SANCTIONED, viz.NOT_SANCTIONED])),
@@ -239,7 +243,7 @@ def attack_chart(grid: pd.DataFrame) -> alt.VConcatChart:
                  alt.Tooltip("share:Q", format=".1%", title="Share")])
     marker = alt.Chart(pd.DataFrame({"x": [0]})).transform_calculate(c="coverage").mark_rule(
         strokeDash=[4, 3], color="#767676").encode(x="c:Q")
-    bottom = (lines + marker).properties(width=NARROW, height=200, title="As the register grows")
+    bottom = (lines + marker).properties(width=NARROW - 50, height=200, title="As the register grows")
     return alt.vconcat(top, bottom, data=viz.compact_data(grid)).add_params(
         coverage, date_form, place_form).resolve_scale(color="independent").properties(description=(
             "Outcome of linking Brightwater's release to an electoral register: the share of rows named "

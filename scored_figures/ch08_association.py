@@ -199,8 +199,11 @@ def chill_chart(city, jules: int) -> alt.VConcatChart:
     """Lawful posts written and withheld per 100 residents of each district, for 0-200 points per post."""
     grid = dynamics.chilling_grid(city, points_values=range(0, 201, 10), sensitivity=1.0, seed=0)
     summary = grid.groupby("points")[["posts", "withheld", "records_before", "records_after"]].sum()
-    summary["jules"] = [int(dynamics.chilling_effect(city, p).query("resident_id == @jules")["withheld"].sum())
-                        for p in summary.index]
+    def withheld_by_jules(points):
+        chill = dynamics.chilling_effect(city, points)
+        return int(chill.loc[chill["resident_id"] == jules, "withheld"].sum())
+
+    summary["jules"] = [withheld_by_jules(p) for p in summary.index]
     jules_posts = int((dynamics.chilling_effect(city, 0)["resident_id"] == jules).sum())
     bars = pd.DataFrame({
         "points": grid["points"], "district": grid["district"],
@@ -245,11 +248,19 @@ def glue_purpose(city_wide: pd.DataFrame, purpose_grid: pd.DataFrame, everyone: 
     for label, key in (("full", tuple(1 for _ in everyone)), ("court", court_alone)):
         glue(f"n_{label}", int(city_wide.loc[key, "listed"]), display=False)
         glue(f"wrong_{label}", int(city_wide.loc[key, "wrongly_listed"]), display=False)
-    court = purpose_grid[(purpose_grid["panel"] == "group")
-                         & (purpose_grid[everyone].apply(tuple, axis=1) == court_alone)].set_index("place")
-    for group in ("Heron", "Kestrel"):
-        glue(f"court_{group.lower()}", f"{court.loc[group, 'listed'] / court.loc[group, 'residents']:.2%}",
-             display=False)
+    groups = purpose_grid[purpose_grid["panel"] == "group"]
+    subsets = groups[everyone].apply(tuple, axis=1)
+    ratios = {}
+    for label, key in (("court", court_alone), ("full", tuple(1 for _ in everyone))):
+        rows = groups[subsets == key].set_index("place")
+        share = rows["listed"] / rows["residents"]
+        ratios[label] = share["Heron"] / share["Kestrel"] if share["Kestrel"] > 0 else float("inf")
+        if label == "court":
+            for group in ("Heron", "Kestrel"):
+                glue(f"court_{group.lower()}", f"{share[group]:.2%}", display=False)
+    glue("court_ratio", f"{ratios['court']:.1f}", display=False)
+    glue("full_ratio", f"{ratios['full']:.1f}", display=False)
+    glue("court_gap", "narrows" if ratios["court"] < ratios["full"] else "does not narrow", display=False)
 
 
 def purpose_chart(purpose_grid: pd.DataFrame, everyone: list[str], districts: pd.DataFrame,

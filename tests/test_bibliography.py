@@ -67,6 +67,14 @@ def cited_keys() -> dict[str, set[str]]:
     return cited
 
 
+def _label(entry) -> str:
+    """The author-year label the book prints, approximately: "Ensign et al. 2018", "Lum and Isaac 2016"."""
+    people = entry.persons.get("author", [])
+    names = [" ".join(person.last_names) or " ".join(person.first_names) for person in people]
+    who = names[0] + " et al." if len(names) > 2 else " and ".join(names)
+    return f"{who} {entry.fields.get('year', '')}".lower()
+
+
 def test_every_cited_key_is_defined():
     defined = _defined_keys()
     missing = {key: sorted(pages) for key, pages in cited_keys().items() if key.lower() not in defined}
@@ -76,6 +84,15 @@ def test_every_cited_key_is_defined():
 def test_no_key_is_defined_twice():
     twice = {key: files for key, files in _defined_keys().items() if len(files) > 1}
     assert not twice, f"defined more than once (key: files); keep one and cite it everywhere: {twice}"
+
+
+def test_no_two_entries_print_the_same_label():
+    """Two works by one author in one year need year = {2021a} and {2021b}: the build fails otherwise."""
+    labels: dict[str, list[str]] = {}
+    for _, key, entry in _entries():
+        labels.setdefault(_label(entry), []).append(key)
+    clashes = {label: keys for label, keys in labels.items() if len(keys) > 1}
+    assert not clashes, f"same author-year label (give them years like 2021a, 2021b): {clashes}"
 
 
 @pytest.mark.parametrize("path", BIB_FILES, ids=lambda p: p.name)
