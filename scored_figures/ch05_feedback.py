@@ -42,9 +42,8 @@ def records_table(per_offence: pd.Series, districts: pd.DataFrame):
     table = districts.set_index("district")[["surveillance"]].join(wide).sort_values("surveillance",
                                                                                    ascending=False)
     table = table.reset_index().rename(columns={
-        "district": "District", "surveillance": "Surveillance intensity",
-        "traffic_offence": "Traffic: records per true offence",
-        "flagged_post": "Flagged posts: records per true offence"})
+        "district": "District", "surveillance": "Watched",
+        "traffic_offence": "Records per traffic offence", "flagged_post": "Records per flagged post"})
     return show(table, digits={c: 2 for c in table.columns[1:]})
 
 
@@ -77,7 +76,7 @@ def records_chart(per_offence: pd.Series, districts: pd.DataFrame) -> alt.LayerC
     right = named.transform_filter(alt.datum.surveillance >= 0.7).mark_text(align="right", dx=-8, dy=-6)
     labels = (left + right).encode(text="district:N")
     return (points + labels).properties(
-        width="container", height=280,
+        width="container", height=280, padding={"left": 5, "top": 5, "right": 14, "bottom": 5},
         title=alt.Title("Records per true offence", subtitle="by how closely each district is watched"),
         description=("Scatter plot of records per true offence against each district's surveillance "
                      "intensity, for traffic offences and flagged posts; the points rise in a straight line "
@@ -94,12 +93,16 @@ def glue_twins(scores: pd.DataFrame, records: pd.DataFrame, pair: list[int]) -> 
     glue("twin_records", int(records_of.get(pair[1], 0)), display=False)
 
 
-def twins_table(twins: pd.DataFrame, residents: pd.DataFrame):
-    """Sasha's and the twin's events, one row per person and layer, kinds in plain words."""
-    names = residents.set_index("resident_id")["name"]
-    table = twins.rename(columns=lambda kind: str(kind).replace("_", " ")).reset_index()
-    table.insert(1, "resident", table.pop("resident_id").map(names))
-    return show(table.rename(columns={"layer": "layer of data"}))
+def twins_table(twins: pd.DataFrame, residents: pd.DataFrame, pair: list[int]):
+    """Sasha's and the twin's events: one row per kind, one column per person and layer (narrow enough
+    for a phone)."""
+    names = residents.set_index("resident_id")["name"].str.split().str[0]
+    wide = twins.T[[(layer, rid) for rid in pair for layer in ("what they did", "what was recorded")]]
+    wide.columns = [f"{names[rid]}: {'did' if layer == 'what they did' else 'recorded'}"
+                    for layer, rid in wide.columns]
+    table = wide.rename_axis("Kind").reset_index()
+    table["Kind"] = table["Kind"].astype(str).str.replace("_", " ")
+    return show(table)
 
 
 def pair_table(pair_scores: pd.DataFrame):
