@@ -31,9 +31,16 @@ from scored.scoring import score
 
 QUASI = ["postcode", "birth_date", "sex"]
 # Panels of the stacked charts are this wide, so that they fit a phone held upright.
-PANEL_WIDTH = 290
+PANEL_WIDTH = 230
 # Headlines are split into lines of about this many characters for the same reason.
-LINE = 44
+LINE = 40
+# Every left axis of a stacked chart takes exactly this many pixels, so that a headline drawn at
+# -AXIS_EXTENT starts at the chart's left edge, like the text around it.
+AXIS_EXTENT = 72
+
+
+def _y_axis(**kwargs) -> alt.Axis:
+    return alt.Axis(minExtent=AXIS_EXTENT, maxExtent=AXIS_EXTENT, **kwargs)
 
 
 def _glue(name: str, value) -> None:
@@ -183,7 +190,7 @@ def glue_k(k_grid: pd.DataFrame, s: Setup) -> None:
 def _headline(data, chosen, height) -> alt.Chart:
     return alt.Chart(data).transform_filter(chosen).mark_text(
         align="left", baseline="top", fontWeight="bold", fontSize=13, lineBreak="|").encode(
-        text="headline:N", x=alt.value(0), y=alt.value(0)).properties(width=PANEL_WIDTH, height=height)
+        text="headline:N", x=alt.value(-AXIS_EXTENT), y=alt.value(0)).properties(width=PANEL_WIDTH, height=height)
 
 
 def k_chart(k_grid: pd.DataFrame, k_districts: pd.DataFrame) -> alt.VConcatChart:
@@ -195,20 +202,21 @@ def k_chart(k_grid: pd.DataFrame, k_districts: pd.DataFrame) -> alt.VConcatChart
     sources = ["true share", "from the release"]
     districts = list(dict.fromkeys(k_districts["district"]))
     bars = alt.Chart(viz.compact_data(k_districts)).transform_filter(at_chosen_k).mark_bar().encode(
-        y=alt.Y("district:N", title=None, sort=districts),
+        y=alt.Y("district:N", title=None, sort=districts, axis=_y_axis()),
         yOffset=alt.YOffset("source:N", sort=sources),
         x=alt.X("share:Q", title="Share of residents blacklisted", axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, float(max(0.05, k_districts["share"].max()))], clamp=True)),
-        color=alt.Color("source:N", sort=sources, title=None, legend=alt.Legend(orient="bottom"),
+        color=alt.Color("source:N", sort=sources, legend=None,
                         scale=alt.Scale(domain=sources, range=["#9a9a9a", viz.NOT_SANCTIONED])),
         tooltip=[alt.Tooltip("district:N", title="District"), alt.Tooltip("source:N", title="Share"),
                  alt.Tooltip("share:Q", format=".2%", title="Blacklisted")],
-    ).properties(width=PANEL_WIDTH, height=alt.Step(11), title="Blacklist share by district")
+    ).properties(width=PANEL_WIDTH, height=alt.Step(11), title=alt.Title(
+        "Blacklist share by district", subtitle=["grey: the true share;", "blue: computed from the release"]))
 
     def panel(column, title, fmt, domain):
         base = alt.Chart(grid).encode(
             x=alt.X("k:Q", title="k", scale=alt.Scale(domain=[1, 50])),
-            y=alt.Y(f"{column}:Q", title=None, axis=alt.Axis(format=fmt, tickCount=4),
+            y=alt.Y(f"{column}:Q", title=None, axis=_y_axis(format=fmt, tickCount=4),
                     scale=alt.Scale(domain=domain)))
         line = base.mark_line(color=viz.NOT_SANCTIONED).encode(
             tooltip=[alt.Tooltip("k:Q", title="k"), alt.Tooltip(f"{column}:Q", format=fmt, title=title)])
@@ -281,7 +289,7 @@ def epsilon_chart(s: Setup, draws: int = 200, shown: int = 25) -> alt.VConcatCha
     xscale = alt.Scale(domain=[-40, 120], clamp=True)
     dots = alt.Chart(viz.compact_data(pd.DataFrame(points))).transform_filter(chosen).mark_circle(
         size=30, opacity=0.45, color=viz.NOT_SANCTIONED).encode(
-        y=alt.Y("district:N", sort=districts, title=None),
+        y=alt.Y("district:N", sort=districts, title=None, axis=_y_axis()),
         x=alt.X("count:Q", scale=xscale, title="Blacklisted residents (noisy count)"),
         tooltip=[alt.Tooltip("district:N", title="District"),
                  alt.Tooltip("count:Q", format=".1f", title="Noisy count")])
@@ -294,7 +302,7 @@ def epsilon_chart(s: Setup, draws: int = 200, shown: int = 25) -> alt.VConcatCha
                                                       subtitle="dots: 25 noisy counts; bar: the true count"))
     base = alt.Chart(data).encode(
         x=alt.X("epsilon:Q", scale=alt.Scale(type="log"), title="Epsilon (log scale)"),
-        y=alt.Y("median_error:Q", scale=alt.Scale(type="log"), title="Median error of a count"))
+        y=alt.Y("median_error:Q", scale=alt.Scale(type="log"), title="Median error of a count", axis=_y_axis()))
     err = (base.mark_line(color=viz.NOT_SANCTIONED, point=True).encode(
                tooltip=[alt.Tooltip("epsilon:Q", title="Epsilon"),
                         alt.Tooltip("median_error:Q", format=".2f", title="Median error")])
@@ -337,7 +345,7 @@ def budget_chart(max_queries: int = 50) -> alt.VConcatChart:
 
     def panel(column, title, fmt, colour):
         base = alt.Chart(data).encode(x=alt.X("n:Q", title="Number of queries"),
-                                      y=alt.Y(f"{column}:Q", title=None, axis=alt.Axis(format=fmt)))
+                                      y=alt.Y(f"{column}:Q", title=None, axis=_y_axis(format=fmt)))
         return (base.mark_line(color=colour).encode(
                     tooltip=[alt.Tooltip("n:Q", title="Queries"), alt.Tooltip(f"{column}:Q", format=fmt, title=title)])
                 + base.transform_filter(chosen).mark_point(filled=True, size=80, color=viz.SANCTIONED)

@@ -203,7 +203,8 @@ def glue_numbers(city, scores: pd.DataFrame) -> None:
         "n_by_posts": int(decided["online_monitoring"].sum()),
         "n_any": int((total < SANCTION).sum()),
         "n_any_no_court": int(((total < SANCTION) & (points["court"] == 0)).sum()),
-        "top_agency": decided.sum().idxmax().replace("_", " "),
+        "top_agency": " and the ".join(a.replace("_", " ") for a, n in decided.sum().items()
+                                       if n == decided.sum().max()),
         "blacklist_line": int(BLACKLIST),
         "robin_bills": int(counts.get((ids["Robin"], "late_bill"), 0)),
         "robin_score": int(total[ids["Robin"]]),
@@ -306,46 +307,45 @@ JURISDICTIONS = ["EU", "China", "US", "Council of Europe"]
 GRANT_STATUSES = ["in the text", "with conditions", "not found in the sources cited"]
 
 
-def rights_chart() -> alt.VConcatChart:
-    """For the right chosen in a drop-down: deadline bars on top, what each jurisdiction grants below."""
+def rights_chart() -> alt.LayerChart:
+    """For the right chosen in a drop-down, one block per jurisdiction: its name, a bar of the deadline its text
+    sets (with any extension lighter), and what it grants. One column, so that it fits a phone."""
     rights = pd.DataFrame(RIGHTS, columns=["right", "jurisdiction", "status", "days", "extension", "grants"])
-    rights["deadline"] = [("no fixed deadline" if pd.isna(d) else f"{int(d)} days" + (f" + {int(e)}" if e else ""))
+    rights = rights.fillna({"days": 0, "extension": 0})
+    rights["end"] = rights["days"] + rights["extension"]
+    rights["deadline"] = [("no fixed deadline" if not d else f"{int(d)} days" + (f" + {int(e)}" if e else ""))
                           for d, e in zip(rights["days"], rights["extension"])]
     rights["grants"] = rights["grants"].map(_wrap)
-    rights["y"] = rights["jurisdiction"].map({j: i for i, j in enumerate(JURISDICTIONS)})
-    long = rights.melt(id_vars=["right", "jurisdiction", "deadline"], value_vars=["days", "extension"],
-                       var_name="part", value_name="d").fillna({"d": 0})
-    long["part"] = long["part"].map({"days": "deadline", "extension": "possible extension"})
+    block = 17 + 18 + 4 * 15 + 14                 # name, bar, up to four lines of text, a gap
+    rights["top"] = rights["jurisdiction"].map({j: i * block for i, j in enumerate(JURISDICTIONS)})
+    rights["bar"] = rights["top"] + 18
+    rights["text"] = rights["top"] + 38
     pick = alt.param(name="right_shown", value="correction", bind=alt.binding_select(
         options=list(dict.fromkeys(rights["right"])), name="Right: "))
-    y = alt.Y("jurisdiction:N", sort=JURISDICTIONS, title=None)
-    days = alt.Chart(viz.compact_data(long)).transform_filter(alt.datum.right == pick)
-    deadline_panel = (days.mark_bar().encode(
-        y=y, x=alt.X("sum(d):Q", title="Deadline (days)", scale=alt.Scale(domain=[0, 90])),
-        color=alt.Color("part:N", title=None, scale=alt.Scale(domain=["deadline", "possible extension"],
-                                                              range=["#0072B2", "#56B4E9"]),
-                        legend=alt.Legend(orient="bottom")),
-        order=alt.Order("part:N"),
-        tooltip=[alt.Tooltip("jurisdiction:N", title="Jurisdiction"), alt.Tooltip("deadline:N", title="Deadline")])
-        + days.transform_filter(alt.datum.part == "deadline").mark_text(align="left", dx=3, fontSize=12).encode(
-            y=y, x=alt.value(0), text="deadline:N")
-    ).properties(width=240, height=alt.Step(30), title="Deadline the text sets")
-    # What each grants: the jurisdiction's name in bold, a coloured dot for its status, then the text.
-    row = 4 * 15 + 14
-    text_rows = alt.Chart(viz.compact_data(rights)).transform_filter(alt.datum.right == pick).transform_calculate(
-        top=f"datum.y * {row}", text_top=f"datum.y * {row} + 17")
-    y_scale = alt.Scale(domain=[0, 4 * row], range=[0, 4 * row])
-    grants_panel = (
-        text_rows.mark_text(align="left", baseline="top", fontWeight="bold", fontSize=13).encode(
-            x=alt.value(16), y=alt.Y("top:Q", scale=y_scale, axis=None), text="jurisdiction:N")
-        + text_rows.mark_point(filled=True, size=110, shape="circle").encode(
-            x=alt.value(6), y=alt.Y("top:Q", scale=y_scale, axis=None), yOffset=alt.value(7),
-            color=alt.Color("status:N", title="What the text grants",
-                            legend=alt.Legend(orient="bottom", direction="vertical"),
-                            scale=alt.Scale(domain=GRANT_STATUSES, range=["#009E73", "#E69F00", "#8C8C8C"])))
-        + text_rows.mark_text(align="left", baseline="top", lineBreak="\n", fontSize=12).encode(
-            x=alt.value(16), y=alt.Y("text_top:Q", scale=y_scale, axis=None), text="grants:N")
-    ).properties(width=300, height=4 * row, title="What the text grants")
-    return alt.vconcat(deadline_panel, grants_panel).add_params(pick).resolve_scale(color="independent").properties(
-        description=("For the right chosen in the drop-down, bars of the deadline in days that the EU, China, the "
-                     "United States and the Council of Europe set, and a summary of what each grants."))
+    base = alt.Chart(viz.compact_data(rights)).transform_filter(alt.datum.right == pick)
+    height = block * len(JURISDICTIONS)
+    y = dict(scale=alt.Scale(domain=[0, height], range=[0, height]), axis=None)
+    days = alt.Scale(domain=[0, 90], range=[16, 196])
+    tooltip = [alt.Tooltip("jurisdiction:N", title="Jurisdiction"), alt.Tooltip("deadline:N", title="Deadline"),
+               alt.Tooltip("status:N", title="What the text grants")]
+    name = base.mark_text(align="left", baseline="top", fontWeight="bold", fontSize=13).encode(
+        x=alt.value(16), y=alt.Y("top:Q", **y), text="jurisdiction:N")
+    dot = base.mark_point(filled=True, size=110, shape="circle").encode(
+        x=alt.value(6), y=alt.Y("top:Q", **y), yOffset=alt.value(8), tooltip=tooltip,
+        color=alt.Color("status:N", title="What the text grants",
+                        legend=alt.Legend(orient="bottom", direction="vertical"),
+                        scale=alt.Scale(domain=GRANT_STATUSES, range=["#009E73", "#E69F00", "#8C8C8C"])))
+    deadline = base.mark_bar(height=12, color="#0072B2").encode(
+        x=alt.X("days:Q", scale=days, axis=None), x2=alt.value(16), y=alt.Y("bar:Q", **y), tooltip=tooltip)
+    extension = base.mark_bar(height=12, color="#56B4E9").encode(
+        x=alt.X("days:Q", scale=days, axis=None), x2="end:Q", y=alt.Y("bar:Q", **y), tooltip=tooltip)
+    label = base.mark_text(align="left", baseline="middle", dx=4, fontSize=12).encode(
+        x=alt.X("end:Q", scale=days, axis=None), y=alt.Y("bar:Q", **y), text="deadline:N")
+    text = base.mark_text(align="left", baseline="top", lineBreak="\n", fontSize=12).encode(
+        x=alt.value(16), y=alt.Y("text:Q", **y), text="grants:N")
+    return (name + dot + deadline + extension + label + text).add_params(pick).properties(
+        width="container", height=height,
+        title=alt.Title("What each text grants",
+                        subtitle=["bar: the deadline in days (lighter: a possible", "extension); a 90-day bar spans the scale"]),
+        description=("For the right chosen in the drop-down, the deadline in days that the EU, China, the United "
+                     "States and the Council of Europe set, drawn as a bar, and a summary of what each grants."))
