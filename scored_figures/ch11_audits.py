@@ -19,7 +19,7 @@ from scored.audit import SUMMARY_GROUP, sampling_uncertainty
 GROUPINGS = ("group", "district", "work")
 GROUPING_LABELS = {"district": "district", "group": "fictional group", "work": "kind of work"}
 # Panels of the stacked charts are this wide, so that they fit a phone held upright.
-PANEL_WIDTH = 210
+PANEL_WIDTH = 165
 
 
 def _glue(name: str, value) -> None:
@@ -109,7 +109,11 @@ def dashboard(reports: dict) -> alt.VConcatChart:
         y = alt.Y("group:N", title=None, sort=alt.SortField("order"),
                   axis=alt.Axis(minExtent=95, maxExtent=95, labelLimit=95))
         fmt = ".0%" if metric == "graded D" else ".1%"
-        x = alt.X("rate:Q", title=None, axis=alt.Axis(format=fmt, tickCount=4))
+        top = float(dash.loc[dash["metric"] == metric, "rate"].max())
+        if with_line:
+            top = max(top, float(ff["line"].max()))
+        x = alt.X("rate:Q", title=None, axis=alt.Axis(format=fmt, tickCount=3),
+                  scale=alt.Scale(domain=[0, top * 1.3], nice=False))   # room for the labels
         colour = viz.SANCTIONED if metric == "graded D" else viz.PALETTE[0]
         bars = base.mark_bar(color=colour).encode(
             x=x, y=y, tooltip=[alt.Tooltip("group:N", title="Group"), alt.Tooltip("rate:Q", title=title, format=".2%")])
@@ -156,7 +160,7 @@ def sampling_chart(labels: pd.DataFrame) -> alt.LayerChart:
     top = float(spread["high"].max())
     x_scale = alt.Scale(domain=[0, round(top * 1.05, 4)], clamp=True)
     interval = base.mark_rule(strokeWidth=6, color=viz.PALETTE[4]).encode(
-        x=alt.X("low:Q", title="False positive rate estimated from the sample", scale=x_scale,
+        x=alt.X("low:Q", title="Estimated false positive rate", scale=x_scale,
                 axis=alt.Axis(format=".1%", tickCount=4)),
         x2="high:Q", y=y,
         tooltip=[alt.Tooltip("group:N", title="Group"), alt.Tooltip("low:Q", format=".2%", title="5th percentile"),
