@@ -268,13 +268,13 @@ def epsilon_chart(s: Setup, draws: int = 200, shown: int = 25) -> alt.VConcatCha
         abs_error = np.abs(noisy - true_counts.to_numpy()[:, None])
         rows.append({"i": i, "epsilon": eps, "median_error": float(np.median(abs_error)),
                      "headline": _lines(f"epsilon = {eps:g}: in 95 of 100 draws a count is within "
-                                        f"±{laplace_error(eps):,.1f} of the truth.",
+                                        f"±{laplace_error(sensitivity=1, epsilon=eps):,.1f} of the truth.",
                                         f"The best possible guess whether Jules is counted is right at most "
                                         f"{max_guess_accuracy(eps):.1%} of the time (50% = a coin toss).")})
         for d, row in zip(true_counts.index, noisy):
             points += [{"i": i, "district": str(d), "count": round(float(v), 1)} for v in row[:shown]]
     grid = pd.DataFrame(rows).round(3)
-    _glue("err95_05", laplace_error(0.5))
+    _glue("err95_05", laplace_error(sensitivity=1, epsilon=0.5))
     _glue("dp_med_001", float(grid.loc[0, "median_error"]))
     _glue("dp_med_1", float(grid.loc[6, "median_error"]))
     for eps, name in ((0.1, "01"), (1.0, "1"), (5.0, "5")):
@@ -324,10 +324,10 @@ def budget_chart(max_queries: int = 50) -> alt.VConcatChart:
     for n in range(1, max_queries + 1):
         averaged = laplace_mechanism(np.zeros((4000, n)), 1.0, PER_QUERY, rng).mean(axis=1)  # noise of the average
         avg95 = float(np.quantile(np.abs(averaged), 0.95))
-        rows.append({"n": n, "split_error": laplace_error(1.0 / n), "total_eps": PER_QUERY * n,
+        rows.append({"n": n, "split_error": laplace_error(sensitivity=1, epsilon=1.0 / n), "total_eps": PER_QUERY * n,
                      "guess": max_guess_accuracy(PER_QUERY * n), "averaged_error": avg95,
                      "headline": _lines(f"{n} queries.",
-                                        f"Budget of 1 split {n} ways: each answer within ±{laplace_error(1.0 / n):,.1f} "
+                                        f"Budget of 1 split {n} ways: each answer within ±{laplace_error(sensitivity=1, epsilon=1.0 / n):,.1f} "
                                         f"(95%).",
                                         f"No budget, {PER_QUERY} per answer: total epsilon {PER_QUERY * n:g}; "
                                         f"averaging gives ±{avg95:.1f}.")})
