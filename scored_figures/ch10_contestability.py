@@ -22,7 +22,7 @@ from scored import viz
 from scored.appeals import sanction_starts, simulate_appeals, timeline, with_safeguards
 
 # Panels of the stacked charts are this wide, so that they fit a phone held upright.
-PANEL_WIDTH = 200
+PANEL_WIDTH = 170
 PANELS = {"group": "By fictional group", "work": "By kind of work", "district": "By district",
           "disability": "By disability"}
 
@@ -99,19 +99,19 @@ def groups_chart(summary: pd.DataFrame, residents: pd.DataFrame, names: list[str
     chosen = alt.Chart(viz.compact_data(bars)).transform_filter(test)
     orders = {c: [str(v) for v in residents[c].cat.categories] for c in ("group", "work", "district")}
     orders["disability"] = ["with a disability", "without a disability"]
-    top = 100 * np.ceil(bars[["days_per_1000", "before"]].to_numpy().max() / 100)  # one scale for every panel
+    top = 1.25 * bars[["days_per_1000", "before"]].to_numpy().max()   # one scale for every panel; room for labels
 
     def panel(column):
         rows = chosen.transform_filter(alt.datum.column == column)
         y = alt.Y("value:N", title=None, sort=orders[column],
-                  axis=alt.Axis(minExtent=110, maxExtent=110, labelLimit=110))
-        x = alt.X("days_per_1000:Q", title=None, scale=alt.Scale(domain=[0, top]), axis=alt.Axis(tickCount=3))
+                  axis=alt.Axis(minExtent=130, maxExtent=130, labelLimit=130))
+        x = alt.X("days_per_1000:Q", title=None, scale=alt.Scale(domain=[0, top], nice=False), axis=alt.Axis(tickCount=3))
         after = rows.mark_bar(color=viz.PALETTE[0]).encode(x=x, y=y, tooltip=[
             alt.Tooltip("value:N", title=PANELS[column].removeprefix("By ").capitalize()),
             alt.Tooltip("days_per_1000:Q", format=",.0f", title="With these safeguards"),
             alt.Tooltip("before:Q", format=",.0f", title="As run")])
         tick = rows.mark_tick(color="#777777", thickness=2, size=18).encode(
-            x=alt.X("before:Q", scale=alt.Scale(domain=[0, top])), y=y)
+            x=alt.X("before:Q", scale=alt.Scale(domain=[0, top], nice=False)), y=y)
         label = rows.mark_text(align="left", dx=4, fontSize=12).encode(
             x=x, y=y, text=alt.Text("days_per_1000:Q", format=",.0f"))
         return (after + tick + label).properties(width=PANEL_WIDTH, height=alt.Step(20), title=PANELS[column])
@@ -160,7 +160,7 @@ def deadline_chart(world, names: list[str]) -> alt.Chart:
                 axis=alt.Axis(tickCount=4)),
         y=alt.Y("per_1000:Q", title="Wrongly blacklisted per 1,000", scale=alt.Scale(domain=[0, top])),
         color=alt.Color("group:N", title="Fictional group", sort=groups, legend=alt.Legend(orient="bottom")),
-        strokeDash=alt.StrokeDash("group:N", sort=groups, title="Fictional group", legend=alt.Legend(orient="bottom")),
+        strokeDash=alt.StrokeDash("group:N", sort=groups, legend=None),
         tooltip=[alt.Tooltip("group:N", title="Group"), alt.Tooltip("day:Q", title="Day"),
                  alt.Tooltip("per_1000:Q", format=".2f", title="Wrongly blacklisted per 1,000")],
     ).add_params(deadline, find).transform_filter(
