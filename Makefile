@@ -11,6 +11,7 @@ PORT ?= 8000
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip==26.3
+	$(BIN)/python -m pip uninstall --quiet --yes scored 2>/dev/null || true  # the distribution was renamed scored-course
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
@@ -18,6 +19,7 @@ $(STAMP): pyproject.toml constraints.txt
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
 	$(BIN)/python -m scored_site.exercises build --student-only --out $(HTML)/exercises
+	$(BIN)/python -m scored_site.kit --exercises $(HTML)/exercises --out $(HTML)/kit
 	@echo "The site is in $(CURDIR)/$(HTML)/index.html  (make serve: http://127.0.0.1:$(PORT))"
 
 test: book
