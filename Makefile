@@ -26,6 +26,7 @@ book: $(STAMP) $(NODE_STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
 	$(BIN)/python -m scored_site.exercises build --student-only --out $(HTML)/exercises
 	$(BIN)/python -m scored_site.kit --exercises $(HTML)/exercises --out $(HTML)/kit
+	$(BIN)/python -m scored_site.pdf --site $(HTML)
 	@echo "The site is in $(CURDIR)/$(HTML)/index.html  (make serve: http://127.0.0.1:$(PORT))"
 
 test: book
