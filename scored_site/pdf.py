@@ -188,16 +188,16 @@ def build_pdf(site: Path, out: Path, book_root: Path = REPO_ROOT, log=print) -> 
 
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(front)), import_outline=False)
-    writer.add_outline_item("Contents", 1 if offset > 1 else 0)
+    writer.add_outline_item(title="Contents", page_number=1 if offset > 1 else 0)
     parts: dict[str, object] = {}
     for e, pdf in zip(entries, printed):
         writer.append(PdfReader(io.BytesIO(pdf)), import_outline=False)
         parent = None
         if e.part:
             if e.part not in parts:
-                parts[e.part] = writer.add_outline_item(e.part, offset + e.first_page)
+                parts[e.part] = writer.add_outline_item(title=e.part, page_number=offset + e.first_page)
             parent = parts[e.part]
-        writer.add_outline_item(e.title, offset + e.first_page, parent=parent)
+        writer.add_outline_item(title=e.title, page_number=offset + e.first_page, parent=parent)
     writer.add_metadata({"/Title": course_title, "/Author": "The Scored authors"})
     writer.page_mode = "/UseOutlines"
     out.parent.mkdir(parents=True, exist_ok=True)
