@@ -103,9 +103,11 @@ def _local_citations(app: Sphinx, docname: str, source: list[str]) -> None:
 
 
 def toolkit_digest() -> str:
-    """A digest of everything a chapter's output depends on besides its own text: the toolkit and the data."""
+    """A digest of everything a chapter's output depends on besides its own text: the toolkit, the chapters'
+    figure modules and the data."""
     digest = hashlib.sha256()
-    files = sorted((ROOT / "scored").rglob("*.py")) + sorted(p for p in (ROOT / "data").rglob("*") if p.is_file())
+    files = (sorted((ROOT / "scored").rglob("*.py")) + sorted((ROOT / "scored_figures").rglob("*.py"))
+             + sorted(p for p in (ROOT / "data").rglob("*") if p.is_file()))
     # A course rebuilt on another city ($SCORED_CITY) must not reuse the charts of the committed one.
     city = os.environ.get("SCORED_CITY", "").strip()
     if city and Path(city).is_dir():
