@@ -503,7 +503,18 @@ def _make_personas(p, res, codes, behaviour, records):
     mis_count = np.bincount(rid_r[mis], minlength=n)
     mis_court = np.bincount(rid_r[mis & (kind_r == 2)], minlength=n)
     any_mis = np.bincount(rid_r[err == 1], minlength=n)
-    pick("Kit", [(True, mis_count > 0, -mis_court, -mis_count, ids), (False, any_mis > 0, -any_mis, ids),
+    # Kit's story (chapters 3, 6 and 10) is a wrongful listing: first choice is a namesake's victim whom the
+    # default scorecard blacklists on the records but not on the corrected records, so it holds on any city.
+    from .scoring import DEFAULT_SCORECARD, score  # here, not at the top: scoring imports this module
+
+    kept = err <= 1  # corrected records: stale and duplicated ones dropped, misattributed ones given back
+    corrected = records[kept].assign(resident_id=records["truth_resident_id"].to_numpy()[kept])
+    worst = DEFAULT_SCORECARD.grades[-1]  # the blacklist grade
+    listed = score(records, res)["grade"].astype(str).reindex(ids).eq(worst).to_numpy()
+    listed_corrected = score(corrected, res)["grade"].astype(str).reindex(ids).eq(worst).to_numpy()
+    wrongly_listed = listed & ~listed_corrected
+    pick("Kit", [(True, (mis_count > 0) & wrongly_listed, -mis_court, -mis_count, ids),
+                 (False, mis_count > 0, -mis_court, -mis_count, ids), (False, any_mis > 0, -any_mis, ids),
                  (False, every, ids)])
     # (b) Sasha: ordinary behaviour in the most watched district, more records than a twin in the least watched
     vec = np.zeros(n, dtype=np.int64)
