@@ -76,6 +76,8 @@ FRAMEWORK_CONFIG: dict[str, Any] = {
     "template_pdf": False,
 }
 AUTHOR_KEYS = {"name", "files", "requirements", "seed", "show_question_points"}
+#: Question settings read by Scored's grader and removed before otter sees the question.
+GRADER_KEYS = {"objectives", "partial", "probes"}
 
 INIT_CELL = (
     "# Run this cell first. It sets up the checks: `grader.check(\"q1\")` tells you in a sentence\n"
@@ -114,6 +116,7 @@ class TestSpec:
     params: list[str]
     hidden: bool
     points: Optional[float]
+    code: str = ""
 
 
 @dataclass
@@ -126,6 +129,10 @@ class Question:
     prompt_lines: list[str] = field(default_factory=list)  # other code in answer cells (kept)
     solution_markdown: list[str] = field(default_factory=list)  # model answers / rubrics
     prompt_markdown: list[str] = field(default_factory=list)
+    answers: list[str] = field(default_factory=list)  # names the solution assigns or defines
+    objectives: list[str] = field(default_factory=list)
+    partial: dict[str, float] = field(default_factory=dict)  # rubric: test function -> points
+    probes: dict[str, list[str]] = field(default_factory=dict)  # function -> argument expressions
 
     @property
     def rubric(self) -> str:
@@ -193,6 +200,9 @@ def _parse_test_cell(code: str) -> tuple[Optional[TestSpec], Optional[str]]:
             config = _yaml("\n".join(lines[1:end])) or {}
         except Exception as error:
             return None, f"its TEST CONFIG is not valid YAML ({error})"
+        if not isinstance(config, dict):
+            return None, (f"its TEST CONFIG must be a mapping such as `hidden: true`, not a "
+                          f"{type(config).__name__}")
         start = end + 1
     elif lines and lines[0].lstrip().startswith("#"):
         hidden = bool(re.search(r"\bhidden\b", lines[0], re.IGNORECASE))
@@ -206,8 +216,9 @@ def _parse_test_cell(code: str) -> tuple[Optional[TestSpec], Optional[str]]:
                       "call to it); put imports inside the function")
     func = body[0]
     params = [a.arg for a in func.args.args + func.args.kwonlyargs]
-    points = config.get("points") if isinstance(config, dict) else None
-    return TestSpec(func.name, params, bool(config.get("hidden", hidden)), points), None
+    points = config.get("points")
+    return TestSpec(func.name, params, bool(config.get("hidden", hidden)), points,
+                    "\n".join(lines[start:])), None
 
 
 def _normalize_cells(nb: Any) -> Any:
@@ -274,15 +285,23 @@ def read_source(path: Path) -> Source:
                 except Exception as error:
                     problems.append(f"{where}: a BEGIN QUESTION block is not valid YAML ({error})")
                     qconf = {}
+                if not isinstance(qconf, dict):
+                    problems.append(f"{where}: a BEGIN QUESTION block must be a mapping (name:, "
+                                    f"points:, ...), not a {type(qconf).__name__}")
+                    qconf = {}
                 name = str(qconf.get("name", ""))
                 question = Question(name or f"<unnamed #{len(questions) + 1}>", qconf.get("points"),
                                     bool(qconf.get("manual", False)))
+                question.objectives = [str(o) for o in (qconf.get("objectives") or [])]
+                question.partial = dict(qconf.get("partial") or {})
+                question.probes = {str(k): [str(e) for e in v]
+                                   for k, v in dict(qconf.get("probes") or {}).items()}
                 questions.append(question)
                 blocks = []
                 if not _QUESTION_NAME.match(name):
                     problem("needs a `name:` that is a Python identifier, such as q1")
                 unknown = set(qconf) - {"name", "points", "manual", "check_cell", "export",
-                                        "all_or_nothing", "objectives"}
+                                        "all_or_nothing"} - GRADER_KEYS
                 if unknown:
                     problem(f"unknown question settings: {', '.join(sorted(unknown))}")
             elif block == "question":
@@ -332,6 +351,7 @@ def read_source(path: Path) -> Source:
                             "`# BEGIN SOLUTION` lines, so students would get it unchanged")
                 question.solution_lines += solution
                 question.prompt_lines += other
+                question.answers += [n for n in _assigned_names(source) if n not in question.answers]
         elif cell.cell_type == "code":
             if _split_solution(source)[0]:
                 problem("a code cell with solution markers must sit inside a `# BEGIN SOLUTION` / "
@@ -355,7 +375,10 @@ def read_source(path: Path) -> Source:
             problems.append(f"{where}: ASSIGNMENT CONFIG sets {', '.join(owned)}, which the framework "
                             f"controls; allowed keys are {', '.join(sorted(AUTHOR_KEYS))}")
         for file in config.get("files", []) or []:
-            if not (path.parent / file).exists():
+            if not _inside(path.parent, file):
+                problems.append(f"{where}: support file {file!r} is outside the exercises folder; "
+                                f"list files by a relative path inside it")
+            elif not (path.parent / file).exists():
                 problems.append(f"{where}: support file {file!r} not found next to the source")
     if not questions:
         problems.append(f"{where}: has no questions")
@@ -381,15 +404,68 @@ def read_source(path: Path) -> Source:
                 problems.append(f"{label}: has no solution (mark lines with `# SOLUTION` or wrap "
                                 f"them in `# BEGIN SOLUTION` / `# END SOLUTION`)")
             public = [t for t in question.tests if not t.hidden]
-            if len(question.tests) < MIN_CHECKS:
-                problems.append(f"{label}: has {len(question.tests)} test(s); auto-graded questions "
-                                f"need at least {MIN_CHECKS} checks, each with a kind message")
-            elif not public:
-                problems.append(f"{label}: every test is hidden, so students get no feedback")
+            hidden = [t for t in question.tests if t.hidden]
+            if not public:
+                problems.append(f"{label}: needs at least one public check (type, shape, "
+                                f"plausibility) so students get feedback")
+            if not hidden:
+                problems.append(f"{label}: needs at least one hidden test (`# HIDDEN` on its first "
+                                f"line): only hidden tests carry points")
+            for test in public:
+                if "fingerprint(" in test.code:
+                    problems.append(f"{label}: public check {test.function} compares a fingerprint: "
+                                    f"a hash of a choice is an answer; make it a hidden test")
+            unknown_tests = set(question.partial) - {t.function for t in hidden}
+            if unknown_tests:
+                problems.append(f"{label}: `partial:` names {', '.join(sorted(unknown_tests))}, "
+                                f"which is not a hidden test")
+            for func in question.probes:
+                if func not in question.answers:
+                    problems.append(f"{label}: `probes:` names {func!r}, which the solution does "
+                                    f"not define")
             names = [t.function for t in question.tests]
             if len(set(names)) != len(names):
                 problems.append(f"{label}: two test functions share a name")
     return Source(path, chapter, nb, config, questions, problems)
+
+
+def _inside(folder: Path, relative: Any) -> bool:
+    """Whether ``relative`` names a path inside ``folder`` (no absolute path, no ``..`` escape)."""
+    if not isinstance(relative, str) or not relative or Path(relative).is_absolute():
+        return False
+    root = Path(folder).resolve()
+    return (root / relative).resolve().is_relative_to(root)
+
+
+def _assigned_names(source: str) -> list[str]:
+    """Top-level names a solution cell assigns or defines (its answer variables)."""
+    lines = []
+    for line in source.split("\n"):
+        if _BEGIN_SOLUTION_LINE.match(line) or _END_SOLUTION_LINE.match(line):
+            continue
+        lines.append(_SOLUTION_LINE.sub("", line))
+    try:
+        tree = ast.parse("\n".join(lines))
+    except SyntaxError:
+        return []
+    names: list[str] = []
+
+    def targets(node: ast.AST) -> None:
+        if isinstance(node, ast.Name):
+            names.append(node.id)
+        elif isinstance(node, (ast.Tuple, ast.List)):
+            for elt in node.elts:
+                targets(elt)
+
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                targets(target)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets(node.target)
+    return list(dict.fromkeys(names))
 
 
 def _split_solution(source: str) -> tuple[list[str], list[str]]:
@@ -466,10 +542,10 @@ def kernel_env() -> dict[str, str]:
     return env
 
 
-def _run(cmd: Sequence[str], timeout: Optional[float], cwd: Optional[Path] = None
-         ) -> tuple[int, str]:
+def _run(cmd: Sequence[str], timeout: Optional[float], cwd: Optional[Path] = None,
+         env: Optional[dict[str, str]] = None) -> tuple[int, str]:
     """Run ``cmd`` in its own process group; on timeout kill that group. Returns (rc, output)."""
-    proc = subprocess.Popen(list(cmd), cwd=cwd, env=kernel_env(), stdout=subprocess.PIPE,
+    proc = subprocess.Popen(list(cmd), cwd=cwd, env={**kernel_env(), **(env or {})}, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         output, _ = proc.communicate(timeout=timeout)
@@ -538,8 +614,13 @@ def _master_notebook(source: Source) -> Any:
 
     cells = []
     for cell in nb.cells:
-        if cell.cell_type == "raw" and _CONFIG.match(_source_lines(cell)[0].strip()):
+        first = _source_lines(cell)[0].strip()
+        if cell.cell_type == "raw" and _CONFIG.match(first):
             continue
+        if cell.cell_type == "raw" and re.match(r"#\s+begin\s+question\b", first, re.IGNORECASE):
+            # Scored's own question settings are not otter's: otter must never see them.
+            qconf = {k: v for k, v in (_yaml(cell.source) or {}).items() if k not in GRADER_KEYS}
+            cell = nbformat.v4.new_raw_cell("# BEGIN QUESTION\n" + yaml.safe_dump(qconf, sort_keys=False))
         cells.append(cell)
     config_cell = nbformat.v4.new_raw_cell("# ASSIGNMENT CONFIG\n" + yaml.safe_dump(config, sort_keys=False))
     init = nbformat.v4.new_code_cell(INIT_CELL.format(notebook=f"{source.chapter}.ipynb"))
@@ -564,6 +645,26 @@ def _rubrics_markdown(source: Source) -> str:
         lines += [md for md in q.prompt_markdown if md] + ["", "### Rubric and model answer", ""]
         lines += q.solution_markdown + [""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+GRADING_SPEC = "grading.json"  # hidden tests, answer variables, probes: the instructor build only
+
+
+def grading_spec(source: Source) -> dict:
+    """What the grader needs besides the reference notebook (see :mod:`scored_site.grading`)."""
+    answers: list[str] = []
+    for q in source.autograded:
+        answers += [n for n in q.answers if n not in answers]
+    return {
+        "chapter": source.chapter,
+        "answers": answers,
+        "probes": {f: e for q in source.autograded for f, e in q.probes.items()},
+        "questions": [{"name": q.name, "points": q.points, "partial": q.partial,
+                       "objectives": q.objectives,
+                       "tests": [{"name": t.function, "params": t.params, "code": t.code}
+                                 for t in q.tests if t.hidden]}
+                      for q in source.autograded],
+    }
 
 
 def _zip_dir(directory: Path, target: Path, arc_root: str) -> None:
@@ -597,6 +698,9 @@ def build_chapter(source: Source, out: Path = DEFAULT_OUT, student_only: bool = 
         nbformat.write(_master_notebook(source), master)
         shutil.copy(HELPER_SOURCE, master_dir / HELPER_NAME)
         for file in source.config.get("files", []) or []:
+            if not _inside(source.path.parent, file):
+                raise SourceError([f"{_rel(source.path)}: support file {file!r} is outside the "
+                                   f"exercises folder"])
             src = source.path.parent / file
             dst = master_dir / file
             dst.parent.mkdir(parents=True, exist_ok=True)
@@ -636,12 +740,14 @@ def build_chapter(source: Source, out: Path = DEFAULT_OUT, student_only: bool = 
             "otter_grader": _otter_version(),
             "autograder_zip": built.autograder_zip.name,
             "questions": [{"name": q.name, "points": q.points, "manual": q.manual,
-                           "checks": len(q.tests), "variables": q.variables}
+                           "checks": len(q.tests), "variables": q.variables,
+                           "objectives": q.objectives}
                           for q in source.questions],
             "auto_points": sum(q.points for q in source.autograded),
             "manual_points": sum(q.points for q in source.manual),
         }
         (built.instructor_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        (built.instructor_dir / GRADING_SPEC).write_text(json.dumps(grading_spec(source), indent=2) + "\n")
         return built
     finally:
         shutil.rmtree(work, ignore_errors=True)
