@@ -832,17 +832,22 @@ def _manifest_is_current(built: BuiltChapter) -> bool:
 
 def grade(chapter: str, submissions: Path, build_dir: Path = DEFAULT_OUT,
           out: Optional[Path] = None, jobs: Optional[int] = None,
-          timeout: float = DEFAULT_TIMEOUT, keep_executed: bool = False, log=print) -> GradeReport:
-    """Grade every ``*.ipynb`` / ``*.zip`` in ``submissions`` with otter's local (no-Docker) grader.
+          timeout: float = DEFAULT_TIMEOUT, keep_executed: bool = False, log=print,
+          key: Optional[str] = None, cell_timeout: float = 60.0) -> GradeReport:
+    """Grade every submission in ``submissions`` (any layout :mod:`scored_site.gradebook` reads).
 
-    Writes ``<out>/scores.csv`` (one row per submission; manual questions left blank for the
-    grader), ``<out>/feedback/<submission>.md`` (plain sentences) and
-    ``<out>/results/<submission>.json``; with ``keep_executed`` also the executed notebooks.
-    Rebuilds the chapter first if it was never built or its source changed.
+    Each runs in the sandbox, on the student's own city when an instructor ``key`` is given, and is
+    judged by the hidden tests outside it (:mod:`scored_site.grading`). Writes into ``out``:
+    ``scores.csv`` (one row per student: points per question, automatic total, hand-graded points
+    from ``manual.csv``, grand total, flags), ``gradebook.csv`` (to import into Canvas or Moodle),
+    ``manual.csv`` (created once; type the hand-graded points there, re-grading keeps them),
+    ``feedback/<student>.md``, ``written/<question>.md`` and ``results/<student>.json``.
     """
+    from scored_site import gradebook, grading
+
     build_dir, submissions = Path(build_dir), Path(submissions)
     built = BuiltChapter(chapter, build_dir / chapter, 0.0)
-    if not _manifest_is_current(built):
+    if not _manifest_is_current(built) or not (built.instructor_dir / GRADING_SPEC).exists():
         if (EXERCISES_DIR / f"{chapter}.md").exists():
             log(f"{chapter}: no current build in {_rel(build_dir)}; building it first")
             built = build(build_dir, [chapter], log=log)[chapter]
@@ -850,68 +855,97 @@ def grade(chapter: str, submissions: Path, build_dir: Path = DEFAULT_OUT,
             raise FileNotFoundError(f"no exercise {chapter!r}: neither {_rel(EXERCISES_DIR)}/"
                                     f"{chapter}.md nor a build in {_rel(build_dir)}")
     manifest = built.manifest
-    if not submissions.is_dir():
-        raise FileNotFoundError(f"submissions directory not found: {submissions}")
-    files = sorted(p for p in submissions.iterdir()
-                   if p.suffix.lower() in (".ipynb", ".zip") and not p.name.startswith("."))
-    if not files:
-        raise FileNotFoundError(f"no .ipynb or .zip submissions in {submissions}")
-    stems = [p.stem for p in files]
-    ids = [p.name if stems.count(p.stem) > 1 else p.stem for p in files]
+    subs = gradebook.collect(submissions)
 
     out = Path(out) if out else built.root / "grades"
-    for sub in ("results", "feedback", "executed"):
+    for sub in ("results", "feedback", "written"):
         shutil.rmtree(out / sub, ignore_errors=True)
-    (out / "results").mkdir(parents=True, exist_ok=True)
-    (out / "feedback").mkdir(parents=True, exist_ok=True)
-    if keep_executed:
-        (out / "executed").mkdir(parents=True, exist_ok=True)
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    manual = [q for q in manifest["questions"] if q["manual"]]
+    auto = [q for q in manifest["questions"] if not q["manual"]]
+    limits = {"cell_seconds": cell_timeout, "total_seconds": timeout}
+    jobs = max(1, jobs or min(len(subs), os.cpu_count() or 1))
+    slots = list(range(jobs))
+    lock = __import__("threading").Lock()
 
-    def one(path: Path, ident: str) -> dict:
-        result_json = out / "results" / f"{ident}.json"
-        cmd = [sys.executable, "-m", "scored_site.exercises", "_grade-one",
-               str(built.autograder_zip), str(path), str(result_json)]
-        if keep_executed:
-            cmd += ["--executed", str(out / "executed" / f"{ident}.ipynb")]
+    def one(sub) -> dict:
+        with lock:
+            slot = slots.pop()
         started = time.perf_counter()
-        rc, output = _run(cmd, timeout=timeout, cwd=REPO_ROOT)
         try:
-            result = json.loads(result_json.read_text())
-        except (OSError, ValueError):
-            reason = "timed out" if rc == -9 else f"the grader stopped (exit {rc})"
-            last = [line for line in output.splitlines() if line.strip()][-1:] or [""]
-            result = {"status": "error", "error": f"{reason}: {last[0][:300]}", "questions": {}}
-        result["submission"] = ident
-        result["file"] = path.name
-        result["seconds"] = round(time.perf_counter() - started, 2)
-        result_json.write_text(json.dumps(result, indent=2) + "\n")
+            with tempfile.TemporaryDirectory(prefix="scored-unpack-") as tmp:
+                try:
+                    notebook = gradebook.notebook_of(sub, Path(tmp))
+                    result = grading.grade_submission(built.instructor_dir, notebook, sub.student, key,
+                                                      limits, slot, timeout=timeout + 120)
+                    result["written"] = gradebook.written_answers(notebook, [q["name"] for q in manual])
+                except Exception as error:  # a broken file must not stop the batch
+                    result = {"status": "error", "error": f"{type(error).__name__}: {error}",
+                              "questions": {}, "cells": {}}
+        finally:
+            with lock:
+                slots.append(slot)
+        result.update(submission=sub.student, file=str(sub.path.name), layout=sub.layout,
+                      seconds=round(time.perf_counter() - started, 2))
+        (out / "results" / f"{_safe(sub.student)}.json").write_text(json.dumps(result, indent=2) + "\n")
         return result
 
-    jobs = max(1, jobs or min(len(files), os.cpu_count() or 1))
     with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
-        results = list(pool.map(one, files, ids))
+        results = list(pool.map(one, subs))
 
-    auto = [q for q in manifest["questions"] if not q["manual"]]
-    manual = [q for q in manifest["questions"] if q["manual"]]
+    manual_path = out / "manual.csv"
+    gradebook.write_manual_template(manual_path, [r["submission"] for r in results], manual)
+    typed = gradebook.read_manual(manual_path, [q["name"] for q in manual])
+    possible = manifest["auto_points"] + manifest["manual_points"]
     csv_path = out / "scores.csv"
-    with open(csv_path, "w", newline="") as f:
+    with open(csv_path, "w", newline="") as f, open(out / "gradebook.csv", "w", newline="") as g:
         writer = csv.writer(f)
-        writer.writerow(["submission", "status"] + [q["name"] for q in auto]
-                        + ["auto_total", "auto_possible"]
-                        + [f"{q['name']} (manual, /{q['points']:g})" for q in manual] + ["note"])
+        writer.writerow(["student", "status"] + [q["name"] for q in auto] + ["auto_total"]
+                        + [f"{q['name']} (by hand)" for q in manual] + ["hand_total", "total", "possible",
+                                                                        "flags"])
+        lms = csv.writer(g)
+        column = f"{chapter} ({_num(possible)} points)"
+        lms.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column])
         for r in results:
             scores = [r["questions"].get(q["name"], {}).get("score", 0) for q in auto]
-            writer.writerow([r["submission"], r["status"]] + [_num(s) for s in scores]
-                            + [_num(sum(scores)), _num(manifest["auto_points"])]
-                            + ["" for _ in manual] + [r.get("error", "")])
+            hand = [gradebook.number(typed.get(r["submission"], {}).get(q["name"], "")) for q in manual]
+            auto_total = sum(scores)
+            hand_total = sum(h for h in hand if h is not None)
+            writer.writerow([r["submission"], r["status"]] + [_num(s) for s in scores] + [_num(auto_total)]
+                            + ["" if h is None else _num(h) for h in hand]
+                            + [_num(hand_total), _num(auto_total + hand_total), _num(possible), _flags(r)])
+            lms.writerow(["", r["submission"], "", "", "", _num(auto_total + hand_total)])
     for r in results:
-        (out / "feedback" / f"{r['submission']}.md").write_text(_feedback_markdown(r, manifest))
+        (out / "feedback" / f"{_safe(r['submission'])}.md").write_text(_feedback_markdown(r, manifest))
+    for q in manual:
+        lines = [f"# {chapter}, {q['name']} ({_num(q['points'])} points): written answers", ""]
+        for r in sorted(results, key=lambda r: r["submission"]):
+            text = (r.get("written") or {}).get(q["name"], "").strip() or "*(no answer)*"
+            lines += [f"## {r['submission']}", "", text, ""]
+        (out / "written" / f"{q['name']}.md").write_text("\n".join(lines))
     log(f"{chapter}: graded {len(results)} submission(s) -> {_rel(csv_path)}")
     for r in results:
         total = sum(q.get("score", 0) for q in r["questions"].values())
         state = r["status"] if r["status"] != "graded" else f"{_num(total)}/{_num(manifest['auto_points'])}"
-        log(f"  {r['submission']}: {state}" + (f" ({r['error']})" if r.get("error") else ""))
+        log(f"  {r['submission']}: {state}" + (f" ({r['error']})" if r.get("error") else "")
+            + (f" [{_flags(r)}]" if _flags(r) else ""))
     return GradeReport(chapter, csv_path, results, out)
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.@-]", "_", name)[:100] or "_"
+
+
+def _flags(result: dict) -> str:
+    cells = result.get("cells") or {}
+    flags = []
+    if cells.get("timed_out"):
+        flags.append(f"cell {cells['timed_out']} timed out")
+    if cells.get("errors"):
+        flags.append("errors in cell " + ", ".join(str(int(k) + 1) for k in cells["errors"]))
+    if result.get("status") != "graded":
+        flags.append("not graded")
+    return "; ".join(flags)
 
 
 def _num(value: float) -> str:
@@ -924,6 +958,13 @@ def _feedback_markdown(result: dict, manifest: dict) -> str:
         lines += [f"This submission could not be graded automatically: {result.get('error', '')}",
                   "Please contact your instructor.", ""]
         return "\n".join(lines)
+    cells = result.get("cells") or {}
+    if cells.get("timed_out"):
+        lines += [f"Cell {cells['timed_out']} (`{cells.get('timed_out_source') or ''}`) ran too long and "
+                  f"was stopped; the answers you gave before it count, later ones could not run.", ""]
+    if cells.get("errors"):
+        lines += ["These cells stopped with an error: " + "; ".join(
+            f"cell {int(k) + 1}: {v}" for k, v in cells["errors"].items()), ""]
     for q in manifest["questions"]:
         if q["manual"]:
             lines.append(f"- **{q['name']}** ({q['points']:g} points): graded by hand.")
@@ -1003,6 +1044,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("--out", type=Path, help="output directory (default: <build-dir>/<chapter>/grades)")
     p.add_argument("--jobs", type=int, help="submissions graded in parallel (default: CPU count)")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per submission")
+    p.add_argument("--cell-timeout", type=float, default=60.0, help="seconds per cell (default: %(default)s)")
+    p.add_argument("--key-file", type=Path, help="instructor key (default: $SCORED_INSTRUCTOR_KEY; "
+                   "without one, every student is graded on the classroom city)")
     p.add_argument("--keep-executed", action="store_true", help="keep the executed notebooks")
     p = sub.add_parser("fingerprint", help="digest of an answer, for tests that must not print it")
     p.add_argument("values", nargs="+")
@@ -1022,8 +1066,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         elif args.command == "build":
             build(args.out, args.chapter, args.jobs, args.verify, args.student_only)
         elif args.command == "grade":
+            from scored_site.grading import load_key
+
             grade(args.chapter, args.submissions, args.build_dir, args.out, args.jobs, args.timeout,
-                  args.keep_executed)
+                  args.keep_executed, key=load_key(args.key_file), cell_timeout=args.cell_timeout)
         elif args.command == "fingerprint":
             from scored_site.checks import fingerprint
 
@@ -1031,7 +1077,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 print(f"{fingerprint(value)}  {value!r}")
         elif args.command == "_grade-one":
             _grade_one(args.autograder_zip, args.submission, args.result_json, args.executed)
-    except (SourceError, BuildError, FileNotFoundError) as error:
+    except (SourceError, BuildError, FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0
