@@ -793,7 +793,7 @@ def verify_chapter(built: BuiltChapter, log=print) -> list[str]:
         shutil.copy(built.solution_notebook, subs / "solution.ipynb")
         shutil.copy(built.student_notebook, subs / "untouched-student.ipynb")
         report = grade(built.chapter, subs, build_dir=built.root.parent, out=Path(tmp) / "grades",
-                       log=lambda *_: None)
+                       log=lambda *_: None, cell_timeout=120)
         for row in report.results:
             for q, r in row["questions"].items():
                 if row["submission"] == "solution" and r["score"] != r["possible"]:
@@ -929,6 +929,93 @@ def grade(chapter: str, submissions: Path, build_dir: Path = DEFAULT_OUT,
         state = r["status"] if r["status"] != "graded" else f"{_num(total)}/{_num(manifest['auto_points'])}"
         log(f"  {r['submission']}: {state}" + (f" ({r['error']})" if r.get("error") else "")
             + (f" [{_flags(r)}]" if _flags(r) else ""))
+    return GradeReport(chapter, csv_path, results, out)
+
+
+def grade_checks(chapter: str, submissions: Path, build_dir: Path = DEFAULT_OUT,
+          out: Optional[Path] = None, jobs: Optional[int] = None,
+          timeout: float = DEFAULT_TIMEOUT, keep_executed: bool = False, log=print) -> GradeReport:
+    """Run the *public checks* on every ``*.ipynb`` / ``*.zip`` with otter's local grader (no marks).
+
+    For authors and the exercise tests: what each check tells a student about each notebook. It runs
+    student code unsandboxed, inside the kernel, so it never gives marks; :func:`grade` does.
+
+    Writes ``<out>/scores.csv`` (one row per submission; manual questions left blank for the
+    grader), ``<out>/feedback/<submission>.md`` (plain sentences) and
+    ``<out>/results/<submission>.json``; with ``keep_executed`` also the executed notebooks.
+    Rebuilds the chapter first if it was never built or its source changed.
+    """
+    build_dir, submissions = Path(build_dir), Path(submissions)
+    built = BuiltChapter(chapter, build_dir / chapter, 0.0)
+    if not _manifest_is_current(built):
+        if (EXERCISES_DIR / f"{chapter}.md").exists():
+            log(f"{chapter}: no current build in {_rel(build_dir)}; building it first")
+            built = build(build_dir, [chapter], log=log)[chapter]
+        elif not built.autograder_zip.exists():
+            raise FileNotFoundError(f"no exercise {chapter!r}: neither {_rel(EXERCISES_DIR)}/"
+                                    f"{chapter}.md nor a build in {_rel(build_dir)}")
+    manifest = built.manifest
+    if not submissions.is_dir():
+        raise FileNotFoundError(f"submissions directory not found: {submissions}")
+    files = sorted(p for p in submissions.iterdir()
+                   if p.suffix.lower() in (".ipynb", ".zip") and not p.name.startswith("."))
+    if not files:
+        raise FileNotFoundError(f"no .ipynb or .zip submissions in {submissions}")
+    stems = [p.stem for p in files]
+    ids = [p.name if stems.count(p.stem) > 1 else p.stem for p in files]
+
+    out = Path(out) if out else built.root / "grades"
+    for sub in ("results", "feedback", "executed"):
+        shutil.rmtree(out / sub, ignore_errors=True)
+    (out / "results").mkdir(parents=True, exist_ok=True)
+    (out / "feedback").mkdir(parents=True, exist_ok=True)
+    if keep_executed:
+        (out / "executed").mkdir(parents=True, exist_ok=True)
+
+    def one(path: Path, ident: str) -> dict:
+        result_json = out / "results" / f"{ident}.json"
+        cmd = [sys.executable, "-m", "scored_site.exercises", "_grade-one",
+               str(built.autograder_zip), str(path), str(result_json)]
+        if keep_executed:
+            cmd += ["--executed", str(out / "executed" / f"{ident}.ipynb")]
+        started = time.perf_counter()
+        rc, output = _run(cmd, timeout=timeout, cwd=REPO_ROOT)
+        try:
+            result = json.loads(result_json.read_text())
+        except (OSError, ValueError):
+            reason = "timed out" if rc == -9 else f"the grader stopped (exit {rc})"
+            last = [line for line in output.splitlines() if line.strip()][-1:] or [""]
+            result = {"status": "error", "error": f"{reason}: {last[0][:300]}", "questions": {}}
+        result["submission"] = ident
+        result["file"] = path.name
+        result["seconds"] = round(time.perf_counter() - started, 2)
+        result_json.write_text(json.dumps(result, indent=2) + "\n")
+        return result
+
+    jobs = max(1, jobs or min(len(files), os.cpu_count() or 1))
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        results = list(pool.map(one, files, ids))
+
+    auto = [q for q in manifest["questions"] if not q["manual"]]
+    manual = [q for q in manifest["questions"] if q["manual"]]
+    csv_path = out / "scores.csv"
+    with open(csv_path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["submission", "status"] + [q["name"] for q in auto]
+                        + ["auto_total", "auto_possible"]
+                        + [f"{q['name']} (manual, /{q['points']:g})" for q in manual] + ["note"])
+        for r in results:
+            scores = [r["questions"].get(q["name"], {}).get("score", 0) for q in auto]
+            writer.writerow([r["submission"], r["status"]] + [_num(s) for s in scores]
+                            + [_num(sum(scores)), _num(manifest["auto_points"])]
+                            + ["" for _ in manual] + [r.get("error", "")])
+    for r in results:
+        (out / "feedback" / f"{r['submission']}.md").write_text(_feedback_markdown(r, manifest))
+    log(f"{chapter}: graded {len(results)} submission(s) -> {_rel(csv_path)}")
+    for r in results:
+        total = sum(q.get("score", 0) for q in r["questions"].values())
+        state = r["status"] if r["status"] != "graded" else f"{_num(total)}/{_num(manifest['auto_points'])}"
+        log(f"  {r['submission']}: {state}" + (f" ({r['error']})" if r.get("error") else ""))
     return GradeReport(chapter, csv_path, results, out)
 
 

@@ -151,7 +151,7 @@ def graded(built, tmp_path_factory):
                 continue  # nothing to call (the test for this kind skips)
             nbformat.write(_garbage_notebook(student_nb, answers, kind), subs / f"garbage-{kind}.ipynb")
         (subs / "broken.ipynb").write_text("this is not a notebook")
-        report = ex.grade(chapter, subs, build_dir=b.root.parent, out=subs / "_grades", jobs=2,
+        report = ex.grade_checks(chapter, subs, build_dir=b.root.parent, out=subs / "_grades", jobs=2,
                           timeout=300, keep_executed=True, log=lambda *a: None)
         executed = {p.stem: nbformat.read(p, as_version=4)
                     for p in (report.out_dir / "executed").glob("*.ipynb")}
