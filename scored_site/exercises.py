@@ -77,7 +77,7 @@ FRAMEWORK_CONFIG: dict[str, Any] = {
 }
 AUTHOR_KEYS = {"name", "files", "requirements", "seed", "show_question_points"}
 #: Question settings read by Scored's grader and removed before otter sees the question.
-GRADER_KEYS = {"objectives", "partial", "probes"}
+GRADER_KEYS = {"objectives", "partial", "probes", "probe_setup"}
 
 INIT_CELL = (
     "# Run this cell first. It sets up the checks: `grader.check(\"q1\")` tells you in a sentence\n"
@@ -133,6 +133,7 @@ class Question:
     objectives: list[str] = field(default_factory=list)
     partial: dict[str, float] = field(default_factory=dict)  # rubric: test function -> points
     probes: dict[str, list[str]] = field(default_factory=dict)  # function -> argument expressions
+    probe_setup: str = ""  # code run before the probe expressions (in the grader, trusted)
 
     @property
     def rubric(self) -> str:
@@ -296,6 +297,7 @@ def read_source(path: Path) -> Source:
                 question.partial = dict(qconf.get("partial") or {})
                 question.probes = {str(k): [str(e) for e in v]
                                    for k, v in dict(qconf.get("probes") or {}).items()}
+                question.probe_setup = str(qconf.get("probe_setup") or "")
                 questions.append(question)
                 blocks = []
                 if not _QUESTION_NAME.match(name):
@@ -659,6 +661,7 @@ def grading_spec(source: Source) -> dict:
         "chapter": source.chapter,
         "answers": answers,
         "probes": {f: e for q in source.autograded for f, e in q.probes.items()},
+        "probe_setup": {f: q.probe_setup for q in source.autograded for f in q.probes},
         "questions": [{"name": q.name, "points": q.points, "partial": q.partial,
                        "objectives": q.objectives,
                        "tests": [{"name": t.function, "params": t.params, "code": t.code}

@@ -142,6 +142,36 @@ def _run_test(code: str, params: list[str], student: dict, reference: dict, answ
         return f"the answer could not be checked ({type(error).__name__}: {str(error)[:200]})"
 
 
+def _probe_arguments(probes: dict, setups: dict, reference: dict) -> dict:
+    """The arguments the sandbox calls each student function with, computed here (trusted code).
+
+    Each expression gives one call's arguments (a tuple, or one value); an expression starting with
+    ``*`` gives a list of such calls. It sees the reference run's names, ``pd``, ``np``, ``math`` and
+    ``load_classroom``, plus whatever the question's ``probe_setup`` code defines.
+    """
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    from scored.world import load_classroom
+    from scored_site import runner
+
+    out: dict[str, list] = {}
+    for name, expressions in probes.items():
+        scope = {**reference, "pd": pd, "np": np, "math": math, "load_classroom": load_classroom}
+        if setups.get(name):
+            exec(compile(setups[name], "<probe setup>", "exec"), scope)  # noqa: S102 - course code
+        for expression in expressions:
+            many = expression.lstrip().startswith("*")
+            value = eval(expression.lstrip().lstrip("*"), scope)  # noqa: S307 - the course's own probe
+            for args in (list(value) if many else [value]):
+                args = args if isinstance(args, tuple) else (args,)
+                out.setdefault(name, []).append({"args": runner.encode(list(args)),
+                                                 "kwargs": runner.encode({})})
+    return out
+
+
 def judge(job: dict) -> dict:
     """Grade one submission (see the module docstring). ``job`` is what :func:`grade_submission` writes."""
     from scored_site import runner, sandbox
@@ -152,14 +182,7 @@ def judge(job: dict) -> dict:
     with tempfile.TemporaryDirectory(prefix="scored-judge-") as tmp:
         city = write_city(key_spec, Path(tmp) / "city")
         reference = _reference(job["reference_cells"], city)
-        # Probe arguments for the student's functions, computed here from the reference run.
-        probes: dict[str, list] = {}
-        for name, expressions in job["probes"].items():
-            for expression in expressions:
-                args = eval(expression, dict(reference))  # noqa: S307 - the course's own probe
-                args = args if isinstance(args, tuple) else (args,)
-                probes.setdefault(name, []).append({"args": runner.encode(list(args)),
-                                                    "kwargs": runner.encode({})})
+        probes = _probe_arguments(job["probes"], job.get("probe_setup", {}), reference)
         limits = sandbox.Limits(**job.get("limits", {}))
         try:
             cells = notebook_cells(Path(job["submission"]))

@@ -97,10 +97,18 @@ def encode(value: Any, depth: int = 0) -> Any:
         return {"t": "dict", "k": [encode(k, depth + 1) for k in value],
                 "v": [encode(v, depth + 1) for v in value.values()]}
     module = type(value).__module__ or ""
-    if module.split(".")[0] == "scored" and hasattr(value, "to_dict"):
+    if module.split(".")[0] == "scored":
+        import dataclasses
+
         try:
-            return {"t": "scored", "cls": f"{module}.{type(value).__qualname__}",
-                    "v": encode(value.to_dict(), depth + 1)}
+            if hasattr(value, "to_dict"):
+                data, how = value.to_dict(), "dict"
+            elif dataclasses.is_dataclass(value):
+                data, how = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}, "fields"
+            else:
+                return _other(value)
+            return {"t": "scored", "cls": f"{module}.{type(value).__qualname__}", "how": how,
+                    "v": encode(data, depth + 1)}
         except Exception:
             return _other(value)
     if callable(value):
@@ -117,7 +125,7 @@ def _other(value: Any) -> dict:
 
 
 #: ``scored`` classes the grader rebuilds from their data (``cls.from_dict``), nothing else.
-SCORED_CLASSES = {"scored.scoring.Scorecard"}
+SCORED_CLASSES = {"scored.scoring.Scorecard", "scored.appeals.AppealPolicy"}
 
 
 class Opaque:
@@ -206,7 +214,9 @@ def decode(data: Any) -> Any:
         import importlib
 
         module, _, name = data["cls"].rpartition(".")
-        return getattr(importlib.import_module(module), name).from_dict(decode(data["v"]))
+        cls = getattr(importlib.import_module(module), name)
+        fields = decode(data["v"])
+        return cls.from_dict(fields) if data.get("how") == "dict" else cls(**fields)
     if t == FUNCTION:
         return StudentFunction(data.get("name", "?"), {})
     if t == "other" or t == "scored":
