@@ -71,7 +71,7 @@ FRAMEWORK_CONFIG: dict[str, Any] = {
     },
     "tests": {"files": True, "ok_format": False},  # Python (exception-based) test files
     "generate": {"pdf": False},
-    "run_tests": True,  # otter assign grades the solution notebook and fails unless it is 100%
+    "run_tests": False,  # hidden tests need the grader (ref_ values); `build --verify` checks the solution
     "solutions_pdf": False,
     "template_pdf": False,
 }
@@ -394,6 +394,14 @@ def read_source(path: Path) -> Source:
         if not isinstance(question.points, (int, float)) or isinstance(question.points, bool) \
                 or question.points <= 0:
             problems.append(f"{label}: needs `points:` with a positive number")
+        prefix = "capstone" if chapter == "capstone" else chapter[:4]
+        if not question.objectives:
+            problems.append(f"{label}: needs `objectives: [{prefix}-K]`, the learning objectives it "
+                            f"assesses (K = position in the chapter's list)")
+        for objective in question.objectives:
+            if not re.fullmatch(rf"{re.escape(prefix)}-\d+", objective):
+                problems.append(f"{label}: objective {objective!r} is not one of this chapter's "
+                                f"({prefix}-1, {prefix}-2, ...)")
         if question.manual:
             if question.tests:
                 problems.append(f"{label}: a manual question is graded by hand; remove its tests "

@@ -133,7 +133,9 @@ def _run_test(code: str, params: list[str], student: dict, reference: dict, answ
     try:
         exec(compile(code, "<hidden test>", "exec"), namespace)  # noqa: S102 - the course's own test
         func = next(v for k, v in namespace.items() if k.startswith("test") and callable(v))
-        kwargs = {p: (student.get(p) if p in answers else reference.get(p)) for p in params}
+        # ref_<name>: the reference solution's value of <name>, computed on the student's city.
+        kwargs = {p: (reference.get(p[4:]) if p.startswith("ref_") else
+                      student.get(p) if p in answers else reference.get(p)) for p in params}
         func(**kwargs)
         return None
     except AssertionError as error:
@@ -224,8 +226,13 @@ def judge(job: dict) -> dict:
 
 
 def grade_submission(instructor_dir: Path, submission: Path, student: str, key: Optional[str],
-                     limits: Optional[dict] = None, slot: int = 0, timeout: float = 900) -> dict:
-    """Grade one submission in a judge subprocess; every temporary file is removed on every way out."""
+                     limits: Optional[dict] = None, slot: int = 0, timeout: float = 900,
+                     city: Optional[dict] = None) -> dict:
+    """Grade one submission in a judge subprocess; every temporary file is removed on every way out.
+
+    The city is the student's (from ``key``), or ``city`` (a spec such as ``{"residents": 10000,
+    "seed": 7}``) when given, or the classroom city.
+    """
     import shutil
     import subprocess
 
@@ -238,7 +245,7 @@ def grade_submission(instructor_dir: Path, submission: Path, student: str, key: 
     try:
         job = {**spec, "submission": str(Path(submission).resolve()),
                "reference_cells": notebook_cells(instructor_dir / f"{chapter}.ipynb"),
-               "city_spec": city_spec(key, student), "limits": limits or {}, "slot": slot}
+               "city_spec": city if city is not None else city_spec(key, student), "limits": limits or {}, "slot": slot}
         (tmp / "job.json").write_text(json.dumps(job))
         env_tmp = tmp / "tmp"
         env_tmp.mkdir()

@@ -582,3 +582,37 @@ def test_broken_sources_fail_clearly(case, tmp_path):
         ex.check_sources([path])
     assert expected in str(error.value), str(error.value)
     assert "tiny.md" in str(error.value)
+
+
+# ------------------------------------------------------------------------------------------------
+# Every chapter on other cities (issue 7, item 1): the reference solution, run in the sandbox on
+# another city, must earn full marks from the hidden tests computed on that city.
+# ------------------------------------------------------------------------------------------------
+
+OTHER_SEEDS = (7, 11)
+
+
+@pytest.fixture(scope="session")
+def other_cities(built):
+    from scored_site import grading
+
+    def run(args):
+        chapter, seed = args
+        b = built[chapter]
+        return (chapter, seed), grading.grade_submission(
+            b.instructor_dir, b.solution_notebook, "solution", None,
+            limits={"cell_seconds": 300, "total_seconds": 600}, slot=seed % 2,
+            city={"residents": 10_000, "seed": seed})
+
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        return dict(pool.map(run, [(c, s) for c in CHAPTERS for s in OTHER_SEEDS]))
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+@pytest.mark.parametrize("seed", OTHER_SEEDS)
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_solution_full_marks_on_other_cities(chapter, seed, other_cities):
+    result = other_cities[(chapter, seed)]
+    assert result["status"] == "graded", result.get("error")
+    wrong = {q: r["feedback"] for q, r in result["questions"].items() if r["score"] != r["possible"]}
+    assert not wrong, f"{chapter} on seed {seed}: {wrong}"
