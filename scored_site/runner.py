@@ -24,7 +24,15 @@ import os
 import sys
 from typing import Any
 
-MAX_ITEMS = 200_000  # values per container exported; larger answers are summarised instead
+MAX_ITEMS = 3_000_000  # values per container exported; larger answers are summarised instead
+_PLAIN = (type(None), bool, int, float, str)
+
+
+def _values(items: list, depth: int) -> dict:
+    """A list of values: as plain JSON when every item is a plain scalar (fast, compact)."""
+    if all(type(x) in _PLAIN for x in items):
+        return {"t": "raw", "v": items}
+    return {"t": "list", "v": [encode(x, depth + 1) for x in items]}
 FUNCTION = "function"
 
 
@@ -62,22 +70,20 @@ def encode(value: Any, depth: int = 0) -> Any:
         if isinstance(value, pd.Series):
             if len(value) > MAX_ITEMS:
                 return _other(value)
-            return {"t": "series", "name": encode(value.name, depth + 1), "dtype": str(value.dtype),
-                    "index": encode(value.index, depth + 1),
-                    "v": [encode(x, depth + 1) for x in value.tolist()]}
+            return {"t": "series", "name": encode(value.name, depth + 1), "dtype": _dtype_info(value.dtype),
+                    "index": encode(value.index, depth + 1), "v": _values(value.tolist(), depth)}
         if isinstance(value, pd.DataFrame):
             if value.size > MAX_ITEMS:
                 return _other(value)
             return {"t": "frame", "index": encode(value.index, depth + 1),
                     "columns": [encode(c, depth + 1) for c in value.columns],
-                    "dtypes": [str(d) for d in value.dtypes],
-                    "v": [[encode(x, depth + 1) for x in value.iloc[:, j].tolist()]
-                          for j in range(value.shape[1])]}
+                    "dtypes": [_dtype_info(d) for d in value.dtypes],
+                    "v": [_values(value.iloc[:, j].tolist(), depth) for j in range(value.shape[1])]}
         if isinstance(value, pd.Index):
             if len(value) > MAX_ITEMS:
                 return _other(value)
-            return {"t": "index", "name": encode(value.name, depth + 1), "dtype": str(value.dtype),
-                    "v": [encode(x, depth + 1) for x in value.tolist()]}
+            return {"t": "index", "name": encode(value.name, depth + 1), "dtype": _dtype_info(value.dtype),
+                    "v": _values(value.tolist(), depth)}
         if isinstance(value, pd.Interval):
             return {"t": "other", "type": "Interval", "repr": repr(value)[:200]}
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -114,6 +120,15 @@ def encode(value: Any, depth: int = 0) -> Any:
     if callable(value):
         return {"t": FUNCTION, "name": getattr(value, "__name__", "?")}
     return _other(value)
+
+
+def _dtype_info(dtype: Any) -> Any:
+    """A dtype's name, with the categories (in order) of a categorical one."""
+    categories = getattr(dtype, "categories", None)
+    if categories is not None and len(categories) <= MAX_ITEMS:
+        return {"name": "category", "cats": _values(list(categories), 0),
+                "ordered": bool(getattr(dtype, "ordered", False))}
+    return str(dtype)
 
 
 def _other(value: Any) -> dict:
@@ -177,6 +192,8 @@ def decode(data: Any) -> Any:
     t = data.get("t") if isinstance(data, dict) else None
     if t == "py":
         return data["v"]
+    if t == "raw":
+        return [x for x in data["v"] if type(x) in _PLAIN] if isinstance(data["v"], list) else []
     if t == "int":
         return int(data["v"])
     if t == "float":
@@ -196,14 +213,14 @@ def decode(data: Any) -> Any:
         import pandas as pd
 
         if t == "index":
-            values = [decode(x) for x in data["v"]]
+            values = _items(data["v"])
             return pd.Index(_typed(values, data["dtype"]), name=decode(data["name"]))
         if t == "series":
-            values = [decode(x) for x in data["v"]]
+            values = _items(data["v"])
             return pd.Series(_typed(values, data["dtype"]), index=decode(data["index"]),
                              name=decode(data["name"]))
         columns = [decode(c) for c in data["columns"]]
-        frame = pd.DataFrame({i: pd.Series(_typed([decode(x) for x in col], dtype))
+        frame = pd.DataFrame({i: pd.Series(_typed(_items(col), dtype))
                               for i, (col, dtype) in enumerate(zip(data["v"], data["dtypes"]))})
         if len(frame.columns) == 0:
             frame = pd.DataFrame(index=range(len(decode(data["index"]))))
@@ -224,6 +241,13 @@ def decode(data: Any) -> Any:
     raise ValueError(f"not an encoded value: {str(data)[:80]}")
 
 
+def _items(data: Any) -> list:
+    """The items of a list written by :func:`_values` (or, from older reports, a list of encodings)."""
+    if isinstance(data, dict):
+        return list(decode(data))
+    return [decode(x) for x in data]
+
+
 def _hashable(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
@@ -237,10 +261,15 @@ def _dtype(name: str) -> Any:
         return object
 
 
-def _typed(values: list, dtype: str) -> Any:
+def _typed(values: list, dtype: Any) -> Any:
     """``values`` as a pandas array of ``dtype`` when that is possible, else as they are."""
     import pandas as pd
 
+    if isinstance(dtype, dict):
+        try:
+            return pd.Categorical(values, categories=_items(dtype["cats"]), ordered=bool(dtype["ordered"]))
+        except (TypeError, ValueError, KeyError):
+            return values
     try:
         return pd.array(values, dtype=dtype) if dtype != "object" else pd.array(values, dtype=object)
     except (TypeError, ValueError):

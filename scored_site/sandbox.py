@@ -51,7 +51,7 @@ class Limits:
     cpu_seconds: int = 600  # CPU time of each process
     memory_bytes: int = 3 * 1024**3  # address space of each process
     processes: int = 64  # processes and threads, beyond what the user already runs
-    output_bytes: int = 64 * 1024**2  # report channel
+    output_bytes: int = 512 * 1024**2  # report channel
 
 
 @dataclass
