@@ -795,6 +795,39 @@ def build(out: Path = DEFAULT_OUT, chapters: Optional[Iterable[str]] = None,
     return {c: built[c] for c in wanted}
 
 
+def student_builds(built: BuiltChapter, key: str, students: Sequence[str]) -> Path:
+    """One archive per student, ``<out>/students/<student>/<chapter>.zip``: the student version plus
+    ``scored_city.json`` (their city, derived from the key) and, for the capstone, their sealed
+    ``scored_capstone.json``. The notebook's first cell sets them up (``scored_checks.use_own_city``).
+    """
+    from scored_site import checks, grading
+
+    root = built.root.parent / "students"
+    for student in students:
+        target = root / _safe(student) / f"{built.chapter}.zip"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _zip_dir(built.student_dir, target, built.chapter)
+        with zipfile.ZipFile(target, "a", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(f"{built.chapter}/{checks.CITY_FILE}",
+                        json.dumps(grading.city_spec(key, student)) + "\n")
+            if built.chapter == "capstone":
+                zf.writestr(f"{built.chapter}/{checks.CAPSTONE_FILE}",
+                            json.dumps(grading.capstone_spec(key, student)) + "\n")
+    return root
+
+
+def read_roster(path: Path) -> list[str]:
+    """Student identifiers, one a line (the first column of a CSV; a header line is skipped)."""
+    ids = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        first = line.split(",")[0].strip().strip('"')
+        if first and first.lower() not in ("id", "student", "student id", "identifier"):
+            ids.append(first)
+    if not ids:
+        raise ValueError(f"the roster {path} lists no students")
+    return ids
+
+
 def verify_chapter(built: BuiltChapter, log=print) -> list[str]:
     """Grade the solution (must score 100%) and the untouched student notebook (must score 0)."""
     problems = []
@@ -1135,6 +1168,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                    help="also grade the solution (must be 100%%) and the untouched student version (must be 0)")
     p.add_argument("--student-only", action="store_true",
                    help="write only the student archives <out>/<chapter>.zip (for the published site)")
+    p.add_argument("--roster", type=Path, help="student ids, one a line: also write each student's own "
+                   "archive <out>/students/<id>/<chapter>.zip (needs the instructor key)")
+    p.add_argument("--key-file", type=Path, help="instructor key (default: $SCORED_INSTRUCTOR_KEY)")
     p = sub.add_parser("grade", help="grade submitted notebooks into a CSV")
     p.add_argument("chapter")
     p.add_argument("submissions", type=Path, help="directory of .ipynb or .zip submissions")
@@ -1162,7 +1198,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 print(f"{_rel(s.path)}: ok ({len(s.autograded)} auto-graded, {len(s.manual)} manual; "
                       f"{sum(q.points for q in s.questions):g} points)")
         elif args.command == "build":
-            build(args.out, args.chapter, args.jobs, args.verify, args.student_only)
+            built = build(args.out, args.chapter, args.jobs, args.verify, args.student_only)
+            if args.roster:
+                from scored_site.grading import load_key
+
+                key = load_key(args.key_file, required=True)
+                students = read_roster(args.roster)
+                for b in built.values():
+                    where = student_builds(b, key, students)
+                print(f"wrote {len(students)} students' own archives to {_rel(where)}")
         elif args.command == "grade":
             from scored_site.grading import load_key
 

@@ -70,6 +70,15 @@ def city_spec(key: Optional[str], student: str) -> Optional[dict]:
     return {"residents": RESIDENTS, "seed": seed}
 
 
+def capstone_spec(key: Optional[str], student: str) -> Optional[dict]:
+    """The student's own capstone (city and sealed scorecard), or None without a key (the practice version)."""
+    if not key:
+        return None
+    from scored.capstone import sealed_spec
+
+    return sealed_spec(int.from_bytes(_digest(key, "capstone", student.strip())[:4], "big"))
+
+
 def write_city(spec: Optional[dict], folder: Path) -> Path:
     """Write the city of ``spec`` into ``folder`` (the classroom data folder when ``spec`` is None)."""
     from scored.world import DATA_DIR, make_world
@@ -181,17 +190,25 @@ def judge(job: dict) -> dict:
     _install_checks_alias()
     key_spec = job.get("city_spec")
     result: dict[str, Any] = {"status": "graded", "questions": {}, "cells": {}}
-    with tempfile.TemporaryDirectory(prefix="scored-judge-") as tmp:
-        city = write_city(key_spec, Path(tmp) / "city")
-        reference = _reference(job["reference_cells"], city)
-        probes = _probe_arguments(job["probes"], job.get("probe_setup", {}), reference)
-        limits = sandbox.Limits(**job.get("limits", {}))
-        try:
-            cells = notebook_cells(Path(job["submission"]))
-        except Exception as error:  # noqa: BLE001 - not a notebook at all
-            return {"status": "error", "error": f"not a readable notebook ({type(error).__name__})",
-                    "questions": {}, "cells": {}}
-        run = sandbox.run_cells(cells, job["answers"], probes, city, limits, slot=job.get("slot", 0))
+    # The city stays until the hidden tests are done: they may load it too. The caller removes the
+    # whole temporary folder on every way out (see grade_submission).
+    tmp = tempfile.mkdtemp(prefix="scored-judge-")
+    city = write_city(key_spec, Path(tmp) / "city")
+    capstone = None
+    if job.get("capstone_spec"):
+        capstone = Path(tmp) / "capstone.json"
+        capstone.write_text(json.dumps(job["capstone_spec"]))
+        os.environ["SCORED_CAPSTONE"] = str(capstone)
+    reference = _reference(job["reference_cells"], city)
+    probes = _probe_arguments(job["probes"], job.get("probe_setup", {}), reference)
+    limits = sandbox.Limits(**job.get("limits", {}))
+    try:
+        cells = notebook_cells(Path(job["submission"]))
+    except Exception as error:  # noqa: BLE001 - not a notebook at all
+        return {"status": "error", "error": f"not a readable notebook ({type(error).__name__})",
+                "questions": {}, "cells": {}}
+    run = sandbox.run_cells(cells, job["answers"], probes, city, limits, slot=job.get("slot", 0),
+                            capstone=capstone)
     student: dict[str, Any] = {}
     for name, encoded in run.values.items():
         try:
@@ -245,7 +262,8 @@ def grade_submission(instructor_dir: Path, submission: Path, student: str, key: 
     try:
         job = {**spec, "submission": str(Path(submission).resolve()),
                "reference_cells": notebook_cells(instructor_dir / f"{chapter}.ipynb"),
-               "city_spec": city if city is not None else city_spec(key, student), "limits": limits or {}, "slot": slot}
+               "city_spec": city if city is not None else city_spec(key, student),
+               "capstone_spec": capstone_spec(key, student) if chapter == "capstone" else None, "limits": limits or {}, "slot": slot}
         (tmp / "job.json").write_text(json.dumps(job))
         env_tmp = tmp / "tmp"
         env_tmp.mkdir()

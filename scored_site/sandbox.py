@@ -113,7 +113,8 @@ def _user_process_count(uid: int) -> int:
     return count
 
 
-def command(workdir: Path, city: Optional[Path], uid: Optional[int] = None) -> list[str]:
+def command(workdir: Path, city: Optional[Path], uid: Optional[int] = None,
+            capstone: Optional[Path] = None) -> list[str]:
     """The ``bwrap`` command line that runs the runner on ``job.json`` in ``workdir`` (mounted at ``/sandbox``).
 
     As a normal user, bwrap builds the sandbox in a user namespace of its own. As root, it builds it
@@ -138,12 +139,14 @@ def command(workdir: Path, city: Optional[Path], uid: Optional[int] = None) -> l
            "--setenv", "MPLBACKEND", "Agg", "--setenv", "PYDEVD_DISABLE_FILE_VALIDATION", "1"]
     if city is not None:
         cmd += ["--ro-bind", str(city), "/city", "--setenv", "SCORED_CITY", "/city"]
+    if capstone is not None:
+        cmd += ["--ro-bind", str(capstone), "/capstone.json", "--setenv", "SCORED_CAPSTONE", "/capstone.json"]
     return cmd + drop + [sys.executable, "-u", "/sandbox/runner.py", "/sandbox/job.json"]
 
 
 def run_cells(cells: list[str], answers: list[str], probes: dict, city: Optional[Path],
-              limits: Limits = Limits(), slot: int = 0, files: Optional[dict[str, Path]] = None
-              ) -> CellRun:
+              limits: Limits = Limits(), slot: int = 0, files: Optional[dict[str, Path]] = None,
+              capstone: Optional[Path] = None) -> CellRun:
     """Run ``cells`` in a fresh sandbox; return the answers reported after the last finished cell."""
     outcome = CellRun()
     started = time.monotonic()
@@ -172,7 +175,7 @@ def run_cells(cells: list[str], answers: list[str], probes: dict, city: Optional
             resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 1024**2, 256 * 1024**2))
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
-        proc = subprocess.Popen(command(workdir, city, uid if as_root else None), stdin=subprocess.DEVNULL,
+        proc = subprocess.Popen(command(workdir, city, uid if as_root else None, capstone), stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=limit,
                                 start_new_session=True, cwd="/")
         _read_reports(proc, outcome, limits, started)
