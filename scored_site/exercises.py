@@ -604,6 +604,11 @@ class BuiltChapter:
         return self.instructor_dir / f"{self.chapter}-autograder.zip"
 
     @property
+    def checks_zip(self) -> Path:
+        """The autograder with the public checks only (for ``grade_checks``)."""
+        return self.instructor_dir / f"{self.chapter}-public-checks.zip"
+
+    @property
     def student_zip(self) -> Path:
         """The archive to hand out (the student folder), next to the chapter's directory."""
         return self.root.parent / f"{self.chapter}.zip"
@@ -655,6 +660,17 @@ def _rubrics_markdown(source: Source) -> str:
         lines += [md for md in q.prompt_markdown if md] + ["", "### Rubric and model answer", ""]
         lines += q.solution_markdown + [""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _public_checks_zip(built: "BuiltChapter") -> None:
+    """The autograder with the student's public checks only (what ``grade_checks`` runs; no marks)."""
+    with zipfile.ZipFile(built.autograder_zip) as src, \
+            zipfile.ZipFile(built.checks_zip, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            if not item.filename.startswith("tests/"):
+                dst.writestr(item, src.read(item.filename))
+        for test in sorted((built.student_dir / "tests").glob("*.py")):
+            dst.write(test, f"tests/{test.name}")
 
 
 GRADING_SPEC = "grading.json"  # hidden tests, answer variables, probes: the instructor build only
@@ -742,6 +758,7 @@ def build_chapter(source: Source, out: Path = DEFAULT_OUT, student_only: bool = 
         if len(zips) != 1:
             raise BuildError(f"expected one autograder zip for {source.chapter}, found {len(zips)}")
         zips[0].rename(built.autograder_zip)
+        _public_checks_zip(built)
         (built.instructor_dir / "rubrics.md").write_text(_rubrics_markdown(source))
         manifest = {
             "chapter": source.chapter,
@@ -1019,7 +1036,7 @@ def grade_checks(chapter: str, submissions: Path, build_dir: Path = DEFAULT_OUT,
     def one(path: Path, ident: str) -> dict:
         result_json = out / "results" / f"{ident}.json"
         cmd = [sys.executable, "-m", "scored_site.exercises", "_grade-one",
-               str(built.autograder_zip), str(path), str(result_json)]
+               str(built.checks_zip), str(path), str(result_json)]
         if keep_executed:
             cmd += ["--executed", str(out / "executed" / f"{ident}.ipynb")]
         started = time.perf_counter()
