@@ -422,6 +422,9 @@ def read_source(path: Path) -> Source:
                 problems.append(f"{label}: needs at least one hidden test (`# HIDDEN` on its first "
                                 f"line): only hidden tests carry points")
             for test in public:
+                if any(p.startswith("ref_") for p in test.params):
+                    problems.append(f"{label}: public check {test.function} reads a `ref_` value (an "
+                                    f"expected answer); only hidden tests may")
                 if "fingerprint(" in test.code:
                     problems.append(f"{label}: public check {test.function} compares a fingerprint: "
                                     f"a hash of a choice is an answer; make it a hidden test")
