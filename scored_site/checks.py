@@ -399,11 +399,15 @@ class CheckResult:
 
     def headline(self) -> str:
         if self.status == "pass":
+            if self.total == 1:
+                return f"{self.question}: the check passes."
             return f"{self.question}: all {_plural(self.total, 'check')} pass."
         if self.status == "unanswered":
             return f"{self.question}: not answered yet."
         if self.status == "error":
             return f"{self.question}: this check could not run."
+        if self.total == 1:
+            return f"{self.question}: not yet (the check does not pass)."
         return f"{self.question}: not yet ({self.passed} of {_plural(self.total, 'check')} pass)."
 
     def lines(self) -> list[str]:

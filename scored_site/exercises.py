@@ -762,6 +762,10 @@ def build_chapter(source: Source, out: Path = DEFAULT_OUT, student_only: bool = 
             raise BuildError(f"expected one autograder zip for {source.chapter}, found {len(zips)}")
         zips[0].rename(built.autograder_zip)
         _public_checks_zip(built)
+        # The solution notebook's check cells run the public checks, as the student's do; the hidden
+        # tests need the grader (ref_ values) and live in grading.json and the autograder zip.
+        shutil.rmtree(built.instructor_dir / "tests")
+        shutil.copytree(built.student_dir / "tests", built.instructor_dir / "tests")
         (built.instructor_dir / "rubrics.md").write_text(_rubrics_markdown(source))
         manifest = {
             "chapter": source.chapter,

@@ -288,7 +288,9 @@ def test_solution_passes_every_check(chapter, graded, built):
         assert r["score"] == r["possible"] == q["points"], (q["name"], r["feedback"])
         assert r["cases"] and all(r["cases"]), (q["name"], r["feedback"])
         plain, html, errors = _check_output(graded[chapter]["executed"]["solution"], q["name"])
-        assert not errors and plain.startswith(f"{q['name']}: all {len(r['cases'])} checks pass."), plain
+        passed = (f"{q['name']}: the check passes." if len(r["cases"]) == 1
+                  else f"{q['name']}: all {len(r['cases'])} checks pass.")
+        assert not errors and plain.startswith(passed), plain
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -475,6 +477,7 @@ name: tiny
 ```otter
 # BEGIN QUESTION
 name: q1
+objectives: [tiny-1]
 points: 1
 ```
 
@@ -502,11 +505,13 @@ def test_a(x):
 ```
 
 ```{code-cell} ipython3
+# HIDDEN
 def test_b(x):
     assert x > 0, "b"
 ```
 
 ```{code-cell} ipython3
+# HIDDEN
 def test_c(x):
     assert x == 1, "c"
 ```
@@ -522,6 +527,7 @@ def test_c(x):
 ```otter
 # BEGIN QUESTION
 name: q2
+objectives: [tiny-2]
 manual: true
 points: 2
 ```
@@ -545,8 +551,19 @@ Reflect.
 
 BROKEN = {
     "no points": (("points: 1\n", ""), "needs `points:`"),
-    "too few checks": (('```{code-cell} ipython3\ndef test_b(x):\n    assert x > 0, "b"\n```\n', ""),
-                       "need at least 3 checks"),
+    "no hidden test": (("# HIDDEN\n", "", ), "needs at least one hidden test"),
+    "no public check": (('def test_a(x):\n    assert x is not None, "a"', '# HIDDEN\ndef test_a(x):\n    assert x is not None, "a"'),
+                        "needs at least one public check"),
+    "public fingerprint": (('    assert x is not None, "a"', '    assert fingerprint(x) == "ab", "a"'),
+                           "compares a fingerprint"),
+    "public ref value": (('def test_a(x):', 'def test_a(x, ref_x):'), "reads a `ref_` value"),
+    "no objectives": (("objectives: [tiny-1]\n", ""), "needs `objectives:"),
+    "objective of another chapter": (("objectives: [tiny-1]", "objectives: [ch04-1]"),
+                                     "is not one of this chapter's"),
+    "support file outside": (("name: tiny\n", "name: tiny\nfiles: [../../secret.txt]\n"),
+                             "outside the exercises folder"),
+    "YAML list as test config": (('def test_a(x):', '""" # BEGIN TEST CONFIG\n- 1\n""" # END TEST CONFIG\ndef test_a(x):'),
+                                 "must be a mapping"),
     "no solution": (("x = 1  # SOLUTION", "x = 1"), "has no solution"),
     "marker outside block": (("```otter\n# BEGIN SOLUTION\n```\n\n```{code-cell}", "```{code-cell}"),
                              "must sit inside a `# BEGIN SOLUTION`"),
