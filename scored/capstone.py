@@ -2,7 +2,7 @@
 
 Students audit a scoring system they cannot read. This module gives them what an outside auditor would get:
 
-- ``capstone_city()``: the city of Port Amsel (seed 4711), built by ``scored.world.make_world`` with other
+- ``capstone_city()``: the city of Port Amsel (practice version: seed 4711), built by ``scored.world.make_world`` with other
   parameters than the classroom city -- more residents, a larger Heron minority, a different surveillance profile
   (Eastfield and Old Town watched most) and more wrong records. It is generated on demand (about a second), never
   stored as CSV, and is the same city on every machine.
@@ -14,21 +14,24 @@ Students audit a scoring system they cannot read. This module gives them what an
 - ``sealed_labels()``: for instructors and tests, the ground-truth labels of the sealed decision (the reference
   solution builds the same table by hand).
 
-**About the seal.** The code of this module is open, like the rest of the course: anyone can read
-``_SEALED`` and decode it. Sealing is a teaching device, not security. Real auditors often face exactly this
-situation -- a vendor's score they may query but not inspect -- and the course asks students not to look, so that
-they practise auditing a system from its outputs. The instructor version of the capstone explains the rules.
+**Practice and graded versions.** Without an instructor, the capstone is the *practice version*: the city of
+``CAPSTONE_PARAMS`` and the public ``PRACTICE_RULES``, the same for everyone (audit it from its outputs, then check
+your findings against the rules). For marks, the grading pipeline derives from the instructor's key a city and a
+scorecard of the same design for each student (:func:`sealed_spec`) and hands them over in a file named by
+``$SCORED_CAPSTONE``; nothing graded is in the repository, and no two students audit the same system. The file sits
+on the student's machine, so a determined student can read their own rules: the seal keeps the task honest
+(audit from outputs), it is not security.
 
 Everything here reads the world only through its public tables; the scorer reads only ``resident_id`` and
 ``kind`` of the records, like ``scored.scoring.score``.
 """
 from __future__ import annotations
 
-import base64
 import json
-import zlib
+import os
 from dataclasses import replace
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -36,8 +39,9 @@ import pandas as pd
 from .scoring import count_records
 from .world import KINDS, World, make_world
 
-__all__ = ["CAPSTONE_PARAMS", "CITY_NAME", "QUASI_IDENTIFIERS", "SEALED_GRADES", "capstone_city", "sealed_scores",
-           "sealed_labels", "published_release", "public_register", "attack_release"]
+__all__ = ["CAPSTONE_PARAMS", "CITY_NAME", "QUASI_IDENTIFIERS", "SEALED_GRADES", "PRACTICE_RULES", "capstone_city",
+           "sealed_scores", "sealed_labels", "sealed_spec", "is_practice", "version_note", "published_release",
+           "public_register", "attack_release"]
 
 CITY_NAME = "Port Amsel"
 CAPSTONE_PARAMS = {
@@ -54,23 +58,118 @@ SEALED_GRADES = ("A", "B", "C", "D")  # best to worst; D is the blacklist
 REGISTER_SHARE = 0.7  # the share of residents on the public register
 _REGISTER_SEED = 47
 
-# The sealed scorecard. Students: please do not decode this; audit the scorer from its outputs.
-_SEALED = (
-    "c-mc$K~BRk5Jj(I&DxbpOQ7<O!Y!gGa-4CoIvq#$qykmFJCgtl*#7^Y=lKSMuL$n2-CCHi^aVpMBe)xo7wm^b1a7m}R*H`?g+9lK9F*BSX&Uleq#"
-    "tn*4R(ztk^Jd|V?X68Kcj1=nFX;VK7o5^?iTPv-}`r_eY867v<-e*y1(3Bi^20)b=krT*u!p-E-9BJpN2f6GtpPUV)QGQB-QBLjH#+6ONGw1a0L6"
-    "jIB{lNgIBQ460Alhykj_5li3W&7?YSlK3%@qH?TYtsRsFQrc}ilg|0|O#nxk#tJ3k8R<65$0d$ges{"
-)
+#: The practice version's scorecard. It is public, like the rest of the course: self-learners audit it from its
+#: outputs (and can check their findings here afterwards). The graded version's scorecard and city are derived
+#: from the instructor's key for each student (:func:`sealed_spec`), so nothing graded is in the repository.
+PRACTICE_RULES = {
+    "base": 800,
+    "per_record": {"late_bill": -30, "traffic_offence": -60, "court_debt": -250, "flagged_post": -60,
+                   "volunteering": 15},
+    "extra": {"late_bill": [4, -60]},
+    "cap": {"volunteering": 3},
+    "bands": [["A", 820, "priority lane: faster permits and discounts"], ["B", 760, "none"],
+              ["C", 560, "extra checks on benefit claims"], ["D", None, "blacklist: travel ban and loss of benefits"]],
+}
+CAPSTONE_ENV = "SCORED_CAPSTONE"  # a file written by the grading pipeline: one student's sealed capstone
 
 
-@lru_cache(maxsize=1)
-def _unseal() -> dict:
-    return json.loads(zlib.decompress(base64.b85decode(_SEALED)))
+def sealed_spec(seed: int) -> dict:
+    """A graded capstone: another city and another scorecard of the same design, drawn from ``seed``.
+
+    The grading pipeline calls this with a seed derived from the instructor key and the student's id and hands
+    the result to that student's notebook (and to the grader) as a file named by ``$SCORED_CAPSTONE``. The points
+    keep the practice scorecard's signs and proportions (each scaled by 0.8 to 1.2, rounded to 5); the grade
+    bands are placed so that the same shares of residents as in the practice version land in each grade.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+    rng = np.random.default_rng([int(seed), 4711])
+    city = dict(CAPSTONE_PARAMS, seed=int(rng.integers(1, 2**31 - 1)))
+    scale = lambda p: int(5 * round(p * rng.uniform(0.8, 1.2) / 5)) or int(np.sign(p) * 5)  # noqa: E731
+    rules = {"base": PRACTICE_RULES["base"],
+             "per_record": {k: scale(v) for k, v in PRACTICE_RULES["per_record"].items()},
+             "extra": {k: [at, scale(p)] for k, (at, p) in PRACTICE_RULES["extra"].items()},
+             "cap": dict(PRACTICE_RULES["cap"]), "bands": [list(b) for b in PRACTICE_RULES["bands"]]}
+    # Same share of residents in each grade as the practice version has on its own city.
+    practice = _totals(_build_city(CAPSTONE_PARAMS), PRACTICE_RULES)
+    mine = _totals(_build_city(city), rules)
+    candidates = np.unique(mine)
+    above = np.array([(mine >= t).mean() for t in candidates])
+    for band in rules["bands"][:-1]:
+        share = float((practice >= band[1]).mean())
+        band[1] = int(candidates[np.argmin(np.abs(above - share))])
+    mins = [b[1] for b in rules["bands"][:-1]]
+    for i in range(1, len(mins)):  # strictly decreasing
+        mins[i] = min(mins[i], mins[i - 1] - 5)
+    for band, m in zip(rules["bands"], mins):
+        band[1] = m
+    return {"version": "graded", "city": city, "rules": rules}
 
 
-@lru_cache(maxsize=1)
+def _spec() -> dict:
+    """The capstone in use: the one ``$SCORED_CAPSTONE`` names, else the practice version."""
+    path = os.environ.get(CAPSTONE_ENV, "").strip()
+    if not path:
+        return {"version": "practice", "city": CAPSTONE_PARAMS, "rules": PRACTICE_RULES}
+    return _read_spec(path)
+
+
+@lru_cache(maxsize=4)
+def _read_spec(path: str) -> dict:
+    try:
+        spec = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise FileNotFoundError(f"${CAPSTONE_ENV} is {path!r}, which is not a readable capstone file: {error}") \
+            from None
+    if not isinstance(spec, dict) or not {"city", "rules"} <= set(spec):
+        raise ValueError(f"${CAPSTONE_ENV} names {path!r}, which is not a capstone file (needs city and rules)")
+    return spec
+
+
+def is_practice() -> bool:
+    """True for the practice version (no instructor's capstone file): public rules, the same city for everyone."""
+    return _spec().get("version") != "graded"
+
+
+def version_note() -> str:
+    """One sentence saying which capstone this is, for the top of the notebook."""
+    if is_practice():
+        return ("Practice version: everyone gets the same city and scorecard, and the scorecard's rules are public "
+                "(in scored/capstone.py). For a graded audit your instructor gives you a city and a sealed "
+                "scorecard of your own.")
+    return "Graded version: this city and its sealed scorecard are yours alone; your classmates audit others."
+
+
+def _build_city(params: dict) -> World:
+    return _cached_city(json.dumps(params, sort_keys=True))
+
+
+@lru_cache(maxsize=4)
+def _cached_city(params_json: str) -> World:
+    params = json.loads(params_json)
+    extra = {k: v for k, v in params.items() if k not in ("residents", "seed")}
+    return make_world(params["residents"], params["seed"], **extra)
+
+
 def _city() -> World:
-    params = {k: v for k, v in CAPSTONE_PARAMS.items() if k not in ("residents", "seed")}
-    return make_world(CAPSTONE_PARAMS["residents"], CAPSTONE_PARAMS["seed"], **params)
+    return _build_city(_spec()["city"])
+
+
+def _totals(world: World, rules: dict) -> np.ndarray:
+    counts = count_records(world.records, world.residents).to_numpy(dtype=np.int64)
+    return _apply(counts, rules)
+
+
+def _apply(n: np.ndarray, rules: dict) -> np.ndarray:
+    c = {k: n[:, i] for i, k in enumerate(KINDS)}
+    for kind, cap in rules["cap"].items():
+        c[kind] = np.minimum(c[kind], cap)
+    total = np.full(len(n), rules["base"], dtype=np.int64)
+    for kind, points in rules["per_record"].items():
+        total += c[kind] * points
+    for kind, (at_least, points) in rules["extra"].items():
+        total += np.where(c[kind] >= at_least, points, 0)
+    return total
 
 
 def capstone_city() -> World:
@@ -94,16 +193,8 @@ def sealed_scores(records: pd.DataFrame, residents: pd.DataFrame) -> pd.DataFram
     ``ValueError`` naming it.
     """
     counts = count_records(records, residents)  # validates both frames and names the bad input
-    rules = _unseal()
-    n = counts.to_numpy(dtype=np.int64)
-    c = {k: n[:, i] for i, k in enumerate(KINDS)}
-    for kind, cap in rules["cap"].items():
-        c[kind] = np.minimum(c[kind], cap)
-    total = np.full(len(counts), rules["base"], dtype=np.int64)
-    for kind, points in rules["per_record"].items():
-        total += c[kind] * points
-    for kind, (at_least, points) in rules["extra"].items():
-        total += np.where(c[kind] >= at_least, points, 0)
+    rules = _spec()["rules"]
+    total = _apply(counts.to_numpy(dtype=np.int64), rules)
     bands = rules["bands"]
     mins = np.array([b[1] for b in bands[:-1]], dtype=np.float64)
     band = len(mins) - np.searchsorted(mins[::-1], total, side="right")  # 0 = best band

@@ -58,6 +58,7 @@ __all__ = [
     "expect_ids",
     "call_student",
     "fingerprint",
+    "percent",
     "normalize_text",
 ]
 
@@ -314,6 +315,25 @@ def call_student(func: Any, *args: Any, name: Optional[str] = None, **kwargs: An
              f"function on a small example in a cell of its own to find the problem.")
 
 
+def percent(value: Any, *limits: float) -> str:
+    """``value`` as a percentage, never "nan%", with enough decimals to differ from each of ``limits``.
+
+    A failure message must not say "6.0%, the limit is 6%": ``percent(0.06004, 0.06)`` gives "6.004%".
+    """
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return "not a number"
+    if not math.isfinite(number):
+        return "not defined (there is no one to count)"
+    for digits in range(1, 5):
+        text = f"{number:.{digits}%}"
+        if all(number == limit or text != f"{limit:.{digits}%}" for limit in limits):
+            return text
+    limit = min(limits, key=lambda x: abs(x - number))
+    return f"just {'above' if number > limit else 'below'} {limit:.0%}"
+
+
 def fingerprint(value: Any) -> str:
     """A short digest of an answer, so public tests can check a choice without printing it.
 
@@ -379,11 +399,15 @@ class CheckResult:
 
     def headline(self) -> str:
         if self.status == "pass":
+            if self.total == 1:
+                return f"{self.question}: the check passes."
             return f"{self.question}: all {_plural(self.total, 'check')} pass."
         if self.status == "unanswered":
             return f"{self.question}: not answered yet."
         if self.status == "error":
             return f"{self.question}: this check could not run."
+        if self.total == 1:
+            return f"{self.question}: not yet (the check does not pass)."
         return f"{self.question}: not yet ({self.passed} of {_plural(self.total, 'check')} pass)."
 
     def lines(self) -> list[str]:
@@ -518,6 +542,43 @@ except ImportError:  # pragma: no cover
     _OtterNotebook = object
 
 
+CITY_FILE = "scored_city.json"  # in a student's own build: the parameters of their city
+CAPSTONE_FILE = "scored_capstone.json"  # in a student's own capstone build: their sealed capstone
+
+
+def use_own_city(folder: str = ".") -> Optional[str]:
+    """Point ``scored`` at the student's own city (and capstone) when their build ships one.
+
+    An instructor's per-student build puts ``scored_city.json`` next to the notebook. The city is
+    generated from it (about a second, cached in ``~/.cache/scored``) and ``$SCORED_CITY`` set, so
+    ``load_classroom()`` returns it. A variable that is already set wins (the grader sets its own).
+    Returns a sentence saying which city is in use, or None for the classroom city.
+    """
+    import json
+
+    note = None
+    city_file = os.path.join(folder, CITY_FILE)
+    if os.path.isfile(city_file) and not os.environ.get("SCORED_CITY"):
+        try:
+            spec = json.loads(open(city_file, encoding="utf-8").read())
+            from scored.world import make_world
+
+            cache = os.path.join(os.path.expanduser("~"), ".cache", "scored",
+                                 f"city-{int(spec['seed'])}-{int(spec['residents'])}")
+            if not os.path.isfile(os.path.join(cache, "records.csv")):
+                make_world(int(spec["residents"]), seed=int(spec["seed"])).to_csv(cache)
+            os.environ["SCORED_CITY"] = cache
+            note = "This notebook uses your own city: your numbers differ from your classmates'."
+        except Exception as error:  # never stop the notebook over this: say it
+            note = f"Your own city could not be set up ({_error_phrase(error)}); ask your instructor."
+    capstone_file = os.path.join(folder, CAPSTONE_FILE)
+    if os.path.isfile(capstone_file) and not os.environ.get("SCORED_CAPSTONE"):
+        os.environ["SCORED_CAPSTONE"] = os.path.abspath(capstone_file)
+    if note:
+        print(note)
+    return note
+
+
 class Notebook(_OtterNotebook):  # type: ignore[misc,valid-type]
     """otter's ``Notebook`` with plain-sentence feedback: ``grader = Notebook("ch01.ipynb")``.
 
@@ -533,6 +594,7 @@ class Notebook(_OtterNotebook):  # type: ignore[misc,valid-type]
             nb_path = None
         super().__init__(nb_path, tests_dir, **kwargs)
         _hook_cells()
+        use_own_city()
 
     def check(self, question: str, global_env: Optional[dict[str, Any]] = None) -> CheckResult:
         if global_env is None:

@@ -71,11 +71,13 @@ FRAMEWORK_CONFIG: dict[str, Any] = {
     },
     "tests": {"files": True, "ok_format": False},  # Python (exception-based) test files
     "generate": {"pdf": False},
-    "run_tests": True,  # otter assign grades the solution notebook and fails unless it is 100%
+    "run_tests": False,  # hidden tests need the grader (ref_ values); `build --verify` checks the solution
     "solutions_pdf": False,
     "template_pdf": False,
 }
 AUTHOR_KEYS = {"name", "files", "requirements", "seed", "show_question_points"}
+#: Question settings read by Scored's grader and removed before otter sees the question.
+GRADER_KEYS = {"objectives", "partial", "probes", "probe_setup"}
 
 INIT_CELL = (
     "# Run this cell first. It sets up the checks: `grader.check(\"q1\")` tells you in a sentence\n"
@@ -114,6 +116,7 @@ class TestSpec:
     params: list[str]
     hidden: bool
     points: Optional[float]
+    code: str = ""
 
 
 @dataclass
@@ -126,6 +129,11 @@ class Question:
     prompt_lines: list[str] = field(default_factory=list)  # other code in answer cells (kept)
     solution_markdown: list[str] = field(default_factory=list)  # model answers / rubrics
     prompt_markdown: list[str] = field(default_factory=list)
+    answers: list[str] = field(default_factory=list)  # names the solution assigns or defines
+    objectives: list[str] = field(default_factory=list)
+    partial: dict[str, float] = field(default_factory=dict)  # rubric: test function -> points
+    probes: dict[str, list[str]] = field(default_factory=dict)  # function -> argument expressions
+    probe_setup: str = ""  # code run before the probe expressions (in the grader, trusted)
 
     @property
     def rubric(self) -> str:
@@ -193,6 +201,9 @@ def _parse_test_cell(code: str) -> tuple[Optional[TestSpec], Optional[str]]:
             config = _yaml("\n".join(lines[1:end])) or {}
         except Exception as error:
             return None, f"its TEST CONFIG is not valid YAML ({error})"
+        if not isinstance(config, dict):
+            return None, (f"its TEST CONFIG must be a mapping such as `hidden: true`, not a "
+                          f"{type(config).__name__}")
         start = end + 1
     elif lines and lines[0].lstrip().startswith("#"):
         hidden = bool(re.search(r"\bhidden\b", lines[0], re.IGNORECASE))
@@ -206,8 +217,9 @@ def _parse_test_cell(code: str) -> tuple[Optional[TestSpec], Optional[str]]:
                       "call to it); put imports inside the function")
     func = body[0]
     params = [a.arg for a in func.args.args + func.args.kwonlyargs]
-    points = config.get("points") if isinstance(config, dict) else None
-    return TestSpec(func.name, params, bool(config.get("hidden", hidden)), points), None
+    points = config.get("points")
+    return TestSpec(func.name, params, bool(config.get("hidden", hidden)), points,
+                    "\n".join(lines[start:])), None
 
 
 def _normalize_cells(nb: Any) -> Any:
@@ -274,15 +286,24 @@ def read_source(path: Path) -> Source:
                 except Exception as error:
                     problems.append(f"{where}: a BEGIN QUESTION block is not valid YAML ({error})")
                     qconf = {}
+                if not isinstance(qconf, dict):
+                    problems.append(f"{where}: a BEGIN QUESTION block must be a mapping (name:, "
+                                    f"points:, ...), not a {type(qconf).__name__}")
+                    qconf = {}
                 name = str(qconf.get("name", ""))
                 question = Question(name or f"<unnamed #{len(questions) + 1}>", qconf.get("points"),
                                     bool(qconf.get("manual", False)))
+                question.objectives = [str(o) for o in (qconf.get("objectives") or [])]
+                question.partial = dict(qconf.get("partial") or {})
+                question.probes = {str(k): [str(e) for e in v]
+                                   for k, v in dict(qconf.get("probes") or {}).items()}
+                question.probe_setup = str(qconf.get("probe_setup") or "")
                 questions.append(question)
                 blocks = []
                 if not _QUESTION_NAME.match(name):
                     problem("needs a `name:` that is a Python identifier, such as q1")
                 unknown = set(qconf) - {"name", "points", "manual", "check_cell", "export",
-                                        "all_or_nothing", "objectives"}
+                                        "all_or_nothing"} - GRADER_KEYS
                 if unknown:
                     problem(f"unknown question settings: {', '.join(sorted(unknown))}")
             elif block == "question":
@@ -332,6 +353,7 @@ def read_source(path: Path) -> Source:
                             "`# BEGIN SOLUTION` lines, so students would get it unchanged")
                 question.solution_lines += solution
                 question.prompt_lines += other
+                question.answers += [n for n in _assigned_names(source) if n not in question.answers]
         elif cell.cell_type == "code":
             if _split_solution(source)[0]:
                 problem("a code cell with solution markers must sit inside a `# BEGIN SOLUTION` / "
@@ -355,7 +377,10 @@ def read_source(path: Path) -> Source:
             problems.append(f"{where}: ASSIGNMENT CONFIG sets {', '.join(owned)}, which the framework "
                             f"controls; allowed keys are {', '.join(sorted(AUTHOR_KEYS))}")
         for file in config.get("files", []) or []:
-            if not (path.parent / file).exists():
+            if not _inside(path.parent, file):
+                problems.append(f"{where}: support file {file!r} is outside the exercises folder; "
+                                f"list files by a relative path inside it")
+            elif not (path.parent / file).exists():
                 problems.append(f"{where}: support file {file!r} not found next to the source")
     if not questions:
         problems.append(f"{where}: has no questions")
@@ -369,6 +394,14 @@ def read_source(path: Path) -> Source:
         if not isinstance(question.points, (int, float)) or isinstance(question.points, bool) \
                 or question.points <= 0:
             problems.append(f"{label}: needs `points:` with a positive number")
+        prefix = "capstone" if chapter == "capstone" else chapter[:4]
+        if not question.objectives:
+            problems.append(f"{label}: needs `objectives: [{prefix}-K]`, the learning objectives it "
+                            f"assesses (K = position in the chapter's list)")
+        for objective in question.objectives:
+            if not re.fullmatch(rf"{re.escape(prefix)}-\d+", objective):
+                problems.append(f"{label}: objective {objective!r} is not one of this chapter's "
+                                f"({prefix}-1, {prefix}-2, ...)")
         if question.manual:
             if question.tests:
                 problems.append(f"{label}: a manual question is graded by hand; remove its tests "
@@ -381,15 +414,71 @@ def read_source(path: Path) -> Source:
                 problems.append(f"{label}: has no solution (mark lines with `# SOLUTION` or wrap "
                                 f"them in `# BEGIN SOLUTION` / `# END SOLUTION`)")
             public = [t for t in question.tests if not t.hidden]
-            if len(question.tests) < MIN_CHECKS:
-                problems.append(f"{label}: has {len(question.tests)} test(s); auto-graded questions "
-                                f"need at least {MIN_CHECKS} checks, each with a kind message")
-            elif not public:
-                problems.append(f"{label}: every test is hidden, so students get no feedback")
+            hidden = [t for t in question.tests if t.hidden]
+            if not public:
+                problems.append(f"{label}: needs at least one public check (type, shape, "
+                                f"plausibility) so students get feedback")
+            if not hidden:
+                problems.append(f"{label}: needs at least one hidden test (`# HIDDEN` on its first "
+                                f"line): only hidden tests carry points")
+            for test in public:
+                if any(p.startswith("ref_") for p in test.params):
+                    problems.append(f"{label}: public check {test.function} reads a `ref_` value (an "
+                                    f"expected answer); only hidden tests may")
+                if "fingerprint(" in test.code:
+                    problems.append(f"{label}: public check {test.function} compares a fingerprint: "
+                                    f"a hash of a choice is an answer; make it a hidden test")
+            unknown_tests = set(question.partial) - {t.function for t in hidden}
+            if unknown_tests:
+                problems.append(f"{label}: `partial:` names {', '.join(sorted(unknown_tests))}, "
+                                f"which is not a hidden test")
+            for func in question.probes:
+                if func not in question.answers:
+                    problems.append(f"{label}: `probes:` names {func!r}, which the solution does "
+                                    f"not define")
             names = [t.function for t in question.tests]
             if len(set(names)) != len(names):
                 problems.append(f"{label}: two test functions share a name")
     return Source(path, chapter, nb, config, questions, problems)
+
+
+def _inside(folder: Path, relative: Any) -> bool:
+    """Whether ``relative`` names a path inside ``folder`` (no absolute path, no ``..`` escape)."""
+    if not isinstance(relative, str) or not relative or Path(relative).is_absolute():
+        return False
+    root = Path(folder).resolve()
+    return (root / relative).resolve().is_relative_to(root)
+
+
+def _assigned_names(source: str) -> list[str]:
+    """Top-level names a solution cell assigns or defines (its answer variables)."""
+    lines = []
+    for line in source.split("\n"):
+        if _BEGIN_SOLUTION_LINE.match(line) or _END_SOLUTION_LINE.match(line):
+            continue
+        lines.append(_SOLUTION_LINE.sub("", line))
+    try:
+        tree = ast.parse("\n".join(lines))
+    except SyntaxError:
+        return []
+    names: list[str] = []
+
+    def targets(node: ast.AST) -> None:
+        if isinstance(node, ast.Name):
+            names.append(node.id)
+        elif isinstance(node, (ast.Tuple, ast.List)):
+            for elt in node.elts:
+                targets(elt)
+
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                targets(target)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets(node.target)
+    return list(dict.fromkeys(names))
 
 
 def _split_solution(source: str) -> tuple[list[str], list[str]]:
@@ -466,10 +555,10 @@ def kernel_env() -> dict[str, str]:
     return env
 
 
-def _run(cmd: Sequence[str], timeout: Optional[float], cwd: Optional[Path] = None
-         ) -> tuple[int, str]:
+def _run(cmd: Sequence[str], timeout: Optional[float], cwd: Optional[Path] = None,
+         env: Optional[dict[str, str]] = None) -> tuple[int, str]:
     """Run ``cmd`` in its own process group; on timeout kill that group. Returns (rc, output)."""
-    proc = subprocess.Popen(list(cmd), cwd=cwd, env=kernel_env(), stdout=subprocess.PIPE,
+    proc = subprocess.Popen(list(cmd), cwd=cwd, env={**kernel_env(), **(env or {})}, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         output, _ = proc.communicate(timeout=timeout)
@@ -518,6 +607,11 @@ class BuiltChapter:
         return self.instructor_dir / f"{self.chapter}-autograder.zip"
 
     @property
+    def checks_zip(self) -> Path:
+        """The autograder with the public checks only (for ``grade_checks``)."""
+        return self.instructor_dir / f"{self.chapter}-public-checks.zip"
+
+    @property
     def student_zip(self) -> Path:
         """The archive to hand out (the student folder), next to the chapter's directory."""
         return self.root.parent / f"{self.chapter}.zip"
@@ -538,8 +632,13 @@ def _master_notebook(source: Source) -> Any:
 
     cells = []
     for cell in nb.cells:
-        if cell.cell_type == "raw" and _CONFIG.match(_source_lines(cell)[0].strip()):
+        first = _source_lines(cell)[0].strip()
+        if cell.cell_type == "raw" and _CONFIG.match(first):
             continue
+        if cell.cell_type == "raw" and re.match(r"#\s+begin\s+question\b", first, re.IGNORECASE):
+            # Scored's own question settings are not otter's: otter must never see them.
+            qconf = {k: v for k, v in (_yaml(cell.source) or {}).items() if k not in GRADER_KEYS}
+            cell = nbformat.v4.new_raw_cell("# BEGIN QUESTION\n" + yaml.safe_dump(qconf, sort_keys=False))
         cells.append(cell)
     config_cell = nbformat.v4.new_raw_cell("# ASSIGNMENT CONFIG\n" + yaml.safe_dump(config, sort_keys=False))
     init = nbformat.v4.new_code_cell(INIT_CELL.format(notebook=f"{source.chapter}.ipynb"))
@@ -564,6 +663,38 @@ def _rubrics_markdown(source: Source) -> str:
         lines += [md for md in q.prompt_markdown if md] + ["", "### Rubric and model answer", ""]
         lines += q.solution_markdown + [""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _public_checks_zip(built: "BuiltChapter") -> None:
+    """The autograder with the student's public checks only (what ``grade_checks`` runs; no marks)."""
+    with zipfile.ZipFile(built.autograder_zip) as src, \
+            zipfile.ZipFile(built.checks_zip, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            if not item.filename.startswith("tests/"):
+                dst.writestr(item, src.read(item.filename))
+        for test in sorted((built.student_dir / "tests").glob("*.py")):
+            dst.write(test, f"tests/{test.name}")
+
+
+GRADING_SPEC = "grading.json"  # hidden tests, answer variables, probes: the instructor build only
+
+
+def grading_spec(source: Source) -> dict:
+    """What the grader needs besides the reference notebook (see :mod:`scored_site.grading`)."""
+    answers: list[str] = []
+    for q in source.autograded:
+        answers += [n for n in q.answers if n not in answers]
+    return {
+        "chapter": source.chapter,
+        "answers": answers,
+        "probes": {f: e for q in source.autograded for f, e in q.probes.items()},
+        "probe_setup": {f: q.probe_setup for q in source.autograded for f in q.probes},
+        "questions": [{"name": q.name, "points": q.points, "partial": q.partial,
+                       "objectives": q.objectives,
+                       "tests": [{"name": t.function, "params": t.params, "code": t.code}
+                                 for t in q.tests if t.hidden]}
+                      for q in source.autograded],
+    }
 
 
 def _zip_dir(directory: Path, target: Path, arc_root: str) -> None:
@@ -597,6 +728,9 @@ def build_chapter(source: Source, out: Path = DEFAULT_OUT, student_only: bool = 
         nbformat.write(_master_notebook(source), master)
         shutil.copy(HELPER_SOURCE, master_dir / HELPER_NAME)
         for file in source.config.get("files", []) or []:
+            if not _inside(source.path.parent, file):
+                raise SourceError([f"{_rel(source.path)}: support file {file!r} is outside the "
+                                   f"exercises folder"])
             src = source.path.parent / file
             dst = master_dir / file
             dst.parent.mkdir(parents=True, exist_ok=True)
@@ -629,6 +763,11 @@ def build_chapter(source: Source, out: Path = DEFAULT_OUT, student_only: bool = 
         if len(zips) != 1:
             raise BuildError(f"expected one autograder zip for {source.chapter}, found {len(zips)}")
         zips[0].rename(built.autograder_zip)
+        _public_checks_zip(built)
+        # The solution notebook's check cells run the public checks, as the student's do; the hidden
+        # tests need the grader (ref_ values) and live in grading.json and the autograder zip.
+        shutil.rmtree(built.instructor_dir / "tests")
+        shutil.copytree(built.student_dir / "tests", built.instructor_dir / "tests")
         (built.instructor_dir / "rubrics.md").write_text(_rubrics_markdown(source))
         manifest = {
             "chapter": source.chapter,
@@ -638,12 +777,14 @@ def build_chapter(source: Source, out: Path = DEFAULT_OUT, student_only: bool = 
             "otter_grader": _otter_version(),
             "autograder_zip": built.autograder_zip.name,
             "questions": [{"name": q.name, "points": q.points, "manual": q.manual,
-                           "checks": len(q.tests), "variables": q.variables}
+                           "checks": len(q.tests), "variables": q.variables,
+                           "objectives": q.objectives}
                           for q in source.questions],
             "auto_points": sum(q.points for q in source.autograded),
             "manual_points": sum(q.points for q in source.manual),
         }
         (built.instructor_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        (built.instructor_dir / GRADING_SPEC).write_text(json.dumps(grading_spec(source), indent=2) + "\n")
         return built
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -680,6 +821,39 @@ def build(out: Path = DEFAULT_OUT, chapters: Optional[Iterable[str]] = None,
     return {c: built[c] for c in wanted}
 
 
+def student_builds(built: BuiltChapter, key: str, students: Sequence[str]) -> Path:
+    """One archive per student, ``<out>/students/<student>/<chapter>.zip``: the student version plus
+    ``scored_city.json`` (their city, derived from the key) and, for the capstone, their sealed
+    ``scored_capstone.json``. The notebook's first cell sets them up (``scored_checks.use_own_city``).
+    """
+    from scored_site import checks, grading
+
+    root = built.root.parent / "students"
+    for student in students:
+        target = root / _safe(student) / f"{built.chapter}.zip"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _zip_dir(built.student_dir, target, built.chapter)
+        with zipfile.ZipFile(target, "a", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(f"{built.chapter}/{checks.CITY_FILE}",
+                        json.dumps(grading.city_spec(key, student)) + "\n")
+            if built.chapter == "capstone":
+                zf.writestr(f"{built.chapter}/{checks.CAPSTONE_FILE}",
+                            json.dumps(grading.capstone_spec(key, student)) + "\n")
+    return root
+
+
+def read_roster(path: Path) -> list[str]:
+    """Student identifiers, one a line (the first column of a CSV; a header line is skipped)."""
+    ids = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        first = line.split(",")[0].strip().strip('"')
+        if first and first.lower() not in ("id", "student", "student id", "identifier"):
+            ids.append(first)
+    if not ids:
+        raise ValueError(f"the roster {path} lists no students")
+    return ids
+
+
 def verify_chapter(built: BuiltChapter, log=print) -> list[str]:
     """Grade the solution (must score 100%) and the untouched student notebook (must score 0)."""
     problems = []
@@ -689,7 +863,7 @@ def verify_chapter(built: BuiltChapter, log=print) -> list[str]:
         shutil.copy(built.solution_notebook, subs / "solution.ipynb")
         shutil.copy(built.student_notebook, subs / "untouched-student.ipynb")
         report = grade(built.chapter, subs, build_dir=built.root.parent, out=Path(tmp) / "grades",
-                       log=lambda *_: None)
+                       log=lambda *_: None, cell_timeout=120)
         for row in report.results:
             for q, r in row["questions"].items():
                 if row["submission"] == "solution" and r["score"] != r["possible"]:
@@ -728,8 +902,113 @@ def _manifest_is_current(built: BuiltChapter) -> bool:
 
 def grade(chapter: str, submissions: Path, build_dir: Path = DEFAULT_OUT,
           out: Optional[Path] = None, jobs: Optional[int] = None,
+          timeout: float = DEFAULT_TIMEOUT, keep_executed: bool = False, log=print,
+          key: Optional[str] = None, cell_timeout: float = 60.0) -> GradeReport:
+    """Grade every submission in ``submissions`` (any layout :mod:`scored_site.gradebook` reads).
+
+    Each runs in the sandbox, on the student's own city when an instructor ``key`` is given, and is
+    judged by the hidden tests outside it (:mod:`scored_site.grading`). Writes into ``out``:
+    ``scores.csv`` (one row per student: points per question, automatic total, hand-graded points
+    from ``manual.csv``, grand total, flags), ``gradebook.csv`` (to import into Canvas or Moodle),
+    ``manual.csv`` (created once; type the hand-graded points there, re-grading keeps them),
+    ``feedback/<student>.md``, ``written/<question>.md`` and ``results/<student>.json``.
+    """
+    from scored_site import gradebook, grading
+
+    build_dir, submissions = Path(build_dir), Path(submissions)
+    built = BuiltChapter(chapter, build_dir / chapter, 0.0)
+    if not _manifest_is_current(built) or not (built.instructor_dir / GRADING_SPEC).exists():
+        if (EXERCISES_DIR / f"{chapter}.md").exists():
+            log(f"{chapter}: no current build in {_rel(build_dir)}; building it first")
+            built = build(build_dir, [chapter], log=log)[chapter]
+        elif not built.autograder_zip.exists():
+            raise FileNotFoundError(f"no exercise {chapter!r}: neither {_rel(EXERCISES_DIR)}/"
+                                    f"{chapter}.md nor a build in {_rel(build_dir)}")
+    manifest = built.manifest
+    subs = gradebook.collect(submissions)
+
+    out = Path(out) if out else built.root / "grades"
+    for sub in ("results", "feedback", "written"):
+        shutil.rmtree(out / sub, ignore_errors=True)
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    manual = [q for q in manifest["questions"] if q["manual"]]
+    auto = [q for q in manifest["questions"] if not q["manual"]]
+    limits = {"cell_seconds": cell_timeout, "total_seconds": timeout}
+    jobs = max(1, jobs or min(len(subs), os.cpu_count() or 1))
+    slots = list(range(jobs))
+    lock = __import__("threading").Lock()
+
+    def one(sub) -> dict:
+        with lock:
+            slot = slots.pop()
+        started = time.perf_counter()
+        try:
+            with tempfile.TemporaryDirectory(prefix="scored-unpack-") as tmp:
+                try:
+                    notebook = gradebook.notebook_of(sub, Path(tmp))
+                    result = grading.grade_submission(built.instructor_dir, notebook, sub.student, key,
+                                                      limits, slot, timeout=timeout + 120)
+                    result["written"] = gradebook.written_answers(notebook, [q["name"] for q in manual])
+                except Exception as error:  # a broken file must not stop the batch
+                    result = {"status": "error", "error": f"{type(error).__name__}: {error}",
+                              "questions": {}, "cells": {}}
+        finally:
+            with lock:
+                slots.append(slot)
+        result.update(submission=sub.student, file=str(sub.path.name), layout=sub.layout,
+                      seconds=round(time.perf_counter() - started, 2))
+        (out / "results" / f"{_safe(sub.student)}.json").write_text(json.dumps(result, indent=2) + "\n")
+        return result
+
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        results = list(pool.map(one, subs))
+
+    manual_path = out / "manual.csv"
+    gradebook.write_manual_template(manual_path, [r["submission"] for r in results], manual)
+    typed = gradebook.read_manual(manual_path, [q["name"] for q in manual])
+    possible = manifest["auto_points"] + manifest["manual_points"]
+    csv_path = out / "scores.csv"
+    with open(csv_path, "w", newline="") as f, open(out / "gradebook.csv", "w", newline="") as g:
+        writer = csv.writer(f)
+        writer.writerow(["student", "status"] + [q["name"] for q in auto] + ["auto_total"]
+                        + [f"{q['name']} (by hand)" for q in manual] + ["hand_total", "total", "possible",
+                                                                        "flags"])
+        lms = csv.writer(g)
+        column = f"{chapter} ({_num(possible)} points)"
+        lms.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column])
+        for r in results:
+            scores = [r["questions"].get(q["name"], {}).get("score", 0) for q in auto]
+            hand = [gradebook.number(typed.get(r["submission"], {}).get(q["name"], "")) for q in manual]
+            auto_total = sum(scores)
+            hand_total = sum(h for h in hand if h is not None)
+            writer.writerow([r["submission"], r["status"]] + [_num(s) for s in scores] + [_num(auto_total)]
+                            + ["" if h is None else _num(h) for h in hand]
+                            + [_num(hand_total), _num(auto_total + hand_total), _num(possible), _flags(r)])
+            lms.writerow(["", r["submission"], "", "", "", _num(auto_total + hand_total)])
+    for r in results:
+        (out / "feedback" / f"{_safe(r['submission'])}.md").write_text(_feedback_markdown(r, manifest))
+    for q in manual:
+        lines = [f"# {chapter}, {q['name']} ({_num(q['points'])} points): written answers", ""]
+        for r in sorted(results, key=lambda r: r["submission"]):
+            text = (r.get("written") or {}).get(q["name"], "").strip() or "*(no answer)*"
+            lines += [f"## {r['submission']}", "", text, ""]
+        (out / "written" / f"{q['name']}.md").write_text("\n".join(lines))
+    log(f"{chapter}: graded {len(results)} submission(s) -> {_rel(csv_path)}")
+    for r in results:
+        total = sum(q.get("score", 0) for q in r["questions"].values())
+        state = r["status"] if r["status"] != "graded" else f"{_num(total)}/{_num(manifest['auto_points'])}"
+        log(f"  {r['submission']}: {state}" + (f" ({r['error']})" if r.get("error") else "")
+            + (f" [{_flags(r)}]" if _flags(r) else ""))
+    return GradeReport(chapter, csv_path, results, out)
+
+
+def grade_checks(chapter: str, submissions: Path, build_dir: Path = DEFAULT_OUT,
+          out: Optional[Path] = None, jobs: Optional[int] = None,
           timeout: float = DEFAULT_TIMEOUT, keep_executed: bool = False, log=print) -> GradeReport:
-    """Grade every ``*.ipynb`` / ``*.zip`` in ``submissions`` with otter's local (no-Docker) grader.
+    """Run the *public checks* on every ``*.ipynb`` / ``*.zip`` with otter's local grader (no marks).
+
+    For authors and the exercise tests: what each check tells a student about each notebook. It runs
+    student code unsandboxed, inside the kernel, so it never gives marks; :func:`grade` does.
 
     Writes ``<out>/scores.csv`` (one row per submission; manual questions left blank for the
     grader), ``<out>/feedback/<submission>.md`` (plain sentences) and
@@ -766,7 +1045,7 @@ def grade(chapter: str, submissions: Path, build_dir: Path = DEFAULT_OUT,
     def one(path: Path, ident: str) -> dict:
         result_json = out / "results" / f"{ident}.json"
         cmd = [sys.executable, "-m", "scored_site.exercises", "_grade-one",
-               str(built.autograder_zip), str(path), str(result_json)]
+               str(built.checks_zip), str(path), str(result_json)]
         if keep_executed:
             cmd += ["--executed", str(out / "executed" / f"{ident}.ipynb")]
         started = time.perf_counter()
@@ -810,6 +1089,22 @@ def grade(chapter: str, submissions: Path, build_dir: Path = DEFAULT_OUT,
     return GradeReport(chapter, csv_path, results, out)
 
 
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.@-]", "_", name)[:100] or "_"
+
+
+def _flags(result: dict) -> str:
+    cells = result.get("cells") or {}
+    flags = []
+    if cells.get("timed_out"):
+        flags.append(f"cell {cells['timed_out']} timed out")
+    if cells.get("errors"):
+        flags.append("errors in cell " + ", ".join(str(int(k) + 1) for k in cells["errors"]))
+    if result.get("status") != "graded":
+        flags.append("not graded")
+    return "; ".join(flags)
+
+
 def _num(value: float) -> str:
     return f"{value:.4g}" if isinstance(value, float) and not float(value).is_integer() else f"{value:g}"
 
@@ -820,6 +1115,13 @@ def _feedback_markdown(result: dict, manifest: dict) -> str:
         lines += [f"This submission could not be graded automatically: {result.get('error', '')}",
                   "Please contact your instructor.", ""]
         return "\n".join(lines)
+    cells = result.get("cells") or {}
+    if cells.get("timed_out"):
+        lines += [f"Cell {cells['timed_out']} (`{cells.get('timed_out_source') or ''}`) ran too long and "
+                  f"was stopped; the answers you gave before it count, later ones could not run.", ""]
+    if cells.get("errors"):
+        lines += ["These cells stopped with an error: " + "; ".join(
+            f"cell {int(k) + 1}: {v}" for k, v in cells["errors"].items()), ""]
     for q in manifest["questions"]:
         if q["manual"]:
             lines.append(f"- **{q['name']}** ({q['points']:g} points): graded by hand.")
@@ -892,6 +1194,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                    help="also grade the solution (must be 100%%) and the untouched student version (must be 0)")
     p.add_argument("--student-only", action="store_true",
                    help="write only the student archives <out>/<chapter>.zip (for the published site)")
+    p.add_argument("--roster", type=Path, help="student ids, one a line: also write each student's own "
+                   "archive <out>/students/<id>/<chapter>.zip (needs the instructor key)")
+    p.add_argument("--key-file", type=Path, help="instructor key (default: $SCORED_INSTRUCTOR_KEY)")
     p = sub.add_parser("grade", help="grade submitted notebooks into a CSV")
     p.add_argument("chapter")
     p.add_argument("submissions", type=Path, help="directory of .ipynb or .zip submissions")
@@ -899,6 +1204,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("--out", type=Path, help="output directory (default: <build-dir>/<chapter>/grades)")
     p.add_argument("--jobs", type=int, help="submissions graded in parallel (default: CPU count)")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per submission")
+    p.add_argument("--cell-timeout", type=float, default=60.0, help="seconds per cell (default: %(default)s)")
+    p.add_argument("--key-file", type=Path, help="instructor key (default: $SCORED_INSTRUCTOR_KEY; "
+                   "without one, every student is graded on the classroom city)")
     p.add_argument("--keep-executed", action="store_true", help="keep the executed notebooks")
     p = sub.add_parser("fingerprint", help="digest of an answer, for tests that must not print it")
     p.add_argument("values", nargs="+")
@@ -916,10 +1224,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 print(f"{_rel(s.path)}: ok ({len(s.autograded)} auto-graded, {len(s.manual)} manual; "
                       f"{sum(q.points for q in s.questions):g} points)")
         elif args.command == "build":
-            build(args.out, args.chapter, args.jobs, args.verify, args.student_only)
+            built = build(args.out, args.chapter, args.jobs, args.verify, args.student_only)
+            if args.roster:
+                from scored_site.grading import load_key
+
+                key = load_key(args.key_file, required=True)
+                students = read_roster(args.roster)
+                for b in built.values():
+                    where = student_builds(b, key, students)
+                print(f"wrote {len(students)} students' own archives to {_rel(where)}")
         elif args.command == "grade":
+            from scored_site.grading import load_key
+
             grade(args.chapter, args.submissions, args.build_dir, args.out, args.jobs, args.timeout,
-                  args.keep_executed)
+                  args.keep_executed, key=load_key(args.key_file), cell_timeout=args.cell_timeout)
         elif args.command == "fingerprint":
             from scored_site.checks import fingerprint
 
@@ -927,7 +1245,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 print(f"{fingerprint(value)}  {value!r}")
         elif args.command == "_grade-one":
             _grade_one(args.autograder_zip, args.submission, args.result_json, args.executed)
-    except (SourceError, BuildError, FileNotFoundError) as error:
+    except (SourceError, BuildError, FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0

@@ -110,3 +110,33 @@ def test_reference_solution_end_to_end(tmp_path):
     auto = sum(q["points"] for q in manifest["questions"] if not q["manual"])
     manual = sum(q["points"] for q in manifest["questions"] if q["manual"])
     assert (auto, manual) == (22, 27)
+
+
+def test_nothing_sealed_in_the_repository():
+    import inspect
+
+    source = inspect.getsource(cap)
+    assert "_SEALED" not in source and "_unseal" not in source and "b85decode" not in source
+    assert cap.is_practice() and "Practice version" in cap.version_note()
+
+
+def test_graded_capstone_comes_from_its_file(tmp_path, monkeypatch):
+    import json
+
+    from scored_site import grading
+
+    spec = grading.capstone_spec("instructor-key-0123456789", "student-1")
+    assert spec == grading.capstone_spec("instructor-key-0123456789", "student-1")
+    assert spec != grading.capstone_spec("instructor-key-0123456789", "student-2")
+    assert grading.capstone_spec(None, "student-1") is None
+    path = tmp_path / "scored_capstone.json"
+    path.write_text(json.dumps(spec))
+    practice = cap.published_release()
+    monkeypatch.setenv(cap.CAPSTONE_ENV, str(path))
+    assert not cap.is_practice() and "Graded version" in cap.version_note()
+    graded = cap.published_release()
+    assert not graded[["postcode", "birth_date"]].equals(practice[["postcode", "birth_date"]])
+    # the same design: about the same share of residents in each grade as the practice version
+    shares = graded["grade"].value_counts(normalize=True)
+    expected = practice["grade"].value_counts(normalize=True)
+    assert (shares - expected).abs().max() < 0.03
