@@ -25,6 +25,7 @@ import shutil
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+import yaml
 from docutils import nodes
 from docutils.parsers.rst import Directive, directives
 from pybtex.plugin import register_plugin
@@ -199,13 +200,29 @@ def _glossary_tips(app: Sphinx, pagename: str, body: str) -> str:
     return _TERM_LINK.sub(with_tip, body)
 
 
+def repository(app: Sphinx) -> tuple[str, str]:
+    """The repository's address and branch from ``_config.yml`` (``repository.url`` and ``.branch``).
+
+    Jupyter Book passes them to the theme's options, but the book's own ``html_theme_options`` replace
+    those, so the file is read here: one place to change for a fork.
+    """
+    cached = getattr(app, "_scored_repository", None)
+    if cached is None:
+        options = app.config.html_theme_options or {}
+        url, branch = options.get("repository_url") or "", options.get("repository_branch") or ""
+        config_file = Path(app.srcdir) / "_config.yml"
+        if config_file.is_file():
+            section = (yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}).get("repository") or {}
+            url, branch = section.get("url") or url, section.get("branch") or branch
+        cached = app._scored_repository = (url.rstrip("/"), branch or "main")
+    return cached
+
+
 def _page_links(app: Sphinx, pagename: str, context) -> str:
     """A link to the page's source in the repository, and one that opens an issue naming the page."""
-    options = app.config.html_theme_options or {}
-    repo = (options.get("repository_url") or "").rstrip("/")
+    repo, branch = repository(app)
     if not repo:
         return ""
-    branch = options.get("repository_branch") or "main"
     source = f"{repo}/blob/{branch}/{quote(pagename + context.get('page_source_suffix', '.md'))}"
     page = f"{pagename}.html"
     issue = f"{repo}/issues/new?" + urlencode({
