@@ -57,6 +57,22 @@ DARK_COLOURS = {
     "#000000": "#f0f0f0",
 }
 
+
+
+def contrast_ratio(colour: str, background: str) -> float:
+    """WCAG 2.1 contrast ratio of two "#rrggbb" colours, from 1 (none) to 21 (black on white).
+
+    Marks need 3:1 against the background (WCAG 1.4.11), text 4.5:1 (1.4.3).
+    """
+    def luminance(hex_colour: str) -> float:
+        channels = [int(hex_colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(colour), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 
