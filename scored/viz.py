@@ -131,9 +131,9 @@ def vegalite_version() -> str:
 
 
 # Vega transforms the site's chart runtime leaves out (see scored_site/bundle.py): maps, contours,
-# force layouts, trees, labels, Voronoi cells, word clouds.
+# force layouts, trees, labels, Voronoi cells, word clouds, regression and loess curves.
 UNSUPPORTED_TRANSFORMS = frozenset({
-    "contour", "crossfilter", "force", "geojson", "geopath", "geopoint", "geoshape", "graticule", "heatmap",
+    "contour", "loess", "regression", "crossfilter", "force", "geojson", "geopath", "geopoint", "geoshape", "graticule", "heatmap",
     "isocontour", "kde2d", "label", "nest", "pack", "partition", "resolvefilter", "stratify", "tree",
     "treelinks", "treemap", "voronoi", "wordcloud",
 })

@@ -3,9 +3,10 @@
 Charts reach the page already compiled from Vega-Lite to Vega (:func:`scored.viz.to_vega`), so the page
 needs neither the Vega-Lite compiler nor vega-embed. ``vl_convert.javascript_bundle()`` bundles, from the
 Vega modules vl-convert carries (no network), only what a compiled Vega-Lite chart needs: the view, the
-parser and the data, view, encoding and regression transforms (about 450 kB, against 900 kB for vega,
+parser and the data, view and encoding transforms (about 445 kB, against 900 kB for vega,
 vega-lite and vega-embed, or 585 kB for all of Vega). Left out are the transforms Vega-Lite never emits
-for the course's charts (maps, force layouts, trees, word clouds, labels, Voronoi);
+for the course's charts (maps, force layouts, trees, word clouds, labels, Voronoi, regression and loess
+curves);
 :func:`scored.viz.to_vega` refuses a chart that needs one. ``scored-charts.js`` then draws each chart,
 fits it to its column and follows the page's dark mode.
 
@@ -37,10 +38,9 @@ import {{transforms}} from "{_MODULE.format('vega-dataflow@6.1.0')}";
 import * as data from "{_MODULE.format('vega-transforms@5.1.0')}";
 import * as view from "{_MODULE.format('vega-view-transforms@5.1.0')}";
 import * as encode from "{_MODULE.format('vega-encode@5.1.0')}";
-import * as regression from "{_MODULE.format('vega-regression@2.1.0')}";
 import {{View}} from "{_MODULE.format('vega-view@6.1.0')}";
 import {{parse}} from "{_MODULE.format('vega-parser@7.1.0')}";
-extend(transforms, data, view, encode, regression);
+extend(transforms, data, view, encode);
 window.vega = {{View: View, parse: parse, version: "{VEGA_VERSION}"}};
 """
 

@@ -142,7 +142,7 @@
   // Signals that hold a panel's width and that nothing recomputes: the ones shrinking can lower.
   function widthSignals(spec) {
     return (spec.signals || []).filter(function (s) {
-      return /(^|_)width$|^childWidth$/i.test(s.name) && typeof s.value === "number" && !s.update && !s.bind;
+      return /width$/i.test(s.name) && typeof s.value === "number" && !s.update && !s.bind;
     });
   }
 
@@ -175,6 +175,7 @@
     chart.box.textContent = "";
     var view = new window.vega.View(window.vega.parse(spec), {renderer: "svg", container: chart.box, hover: true});
     chart.view = view;
+    chart.box.scoredView = view;  // for the site's tests and for debugging in the console
     chart.width = available;
     chart.dark = isDark();
     return view.runAsync().then(function () {
