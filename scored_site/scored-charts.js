@@ -69,26 +69,40 @@
     return title.fontSize || (spec.config && spec.config.title && spec.config.title.fontSize) || 15;
   }
 
-  // Break a title into lines that fit `width` pixels (an estimate: an average glyph is 0.55 em wide).
+  // Break a text into lines of at most `perLine` characters, at spaces; leave it be if it is short.
+  function lines(text, perLine) {
+    if (typeof text !== "string" || text.length <= perLine) return text;
+    var out = [], line = "";
+    text.split(/\s+/).forEach(function (word) {
+      if (line && (line + " " + word).length > perLine) {
+        out.push(line);
+        line = word;
+      } else {
+        line = line ? line + " " + word : word;
+      }
+    });
+    if (line) out.push(line);
+    return out;
+  }
+
+  // Wrap chart titles and subtitles, axis titles and legend titles to fit `width` pixels (an estimate:
+  // an average glyph is 0.55 em wide).
   function wrapTitles(spec, width) {
+    var perLine = function (size) { return Math.max(12, Math.floor(width / (size * 0.55))); };
     eachGroup(spec, function (group) {
+      if (typeof group.title === "string") group.title = {text: group.title};
       var title = group.title;
-      if (!title) return;
-      if (typeof title === "string") title = group.title = {text: title};
-      if (typeof title.text !== "string") return;
-      var perLine = Math.max(12, Math.floor(width / (titleSize(spec, title) * 0.55)));
-      if (title.text.length <= perLine) return;
-      var lines = [], line = "";
-      title.text.split(/\s+/).forEach(function (word) {
-        if (line && (line + " " + word).length > perLine) {
-          lines.push(line);
-          line = word;
-        } else {
-          line = line ? line + " " + word : word;
-        }
+      if (title) {
+        var size = titleSize(spec, title);
+        title.text = lines(title.text, perLine(size));
+        if (title.subtitle) title.subtitle = lines(title.subtitle, perLine(0.8 * size));
+      }
+      (group.axes || []).forEach(function (axis) {
+        axis.title = lines(axis.title, perLine(axis.titleFontSize || 13));
       });
-      if (line) lines.push(line);
-      title.text = lines;
+      (group.legends || []).forEach(function (legend) {
+        legend.title = lines(legend.title, perLine(legend.titleFontSize || 13));
+      });
     });
   }
 
@@ -98,7 +112,7 @@
       (group.legends || []).forEach(function (legend) {
         if (legend.orient === "left" || legend.orient === "right") legend.orient = "bottom";
         if (legend.columns === undefined && !legend.gradientLength) {
-          legend.columns = Math.max(1, Math.floor(width / 150));
+          legend.columns = width < 480 ? 1 : Math.floor(width / 180);
           legend.direction = "horizontal";
         }
       });
@@ -162,6 +176,11 @@
     var available = chart.box.clientWidth;
     var spec = isDark() ? darkSpec(chart.spec) : JSON.parse(JSON.stringify(chart.spec));
     if (chart.stacked) stack(spec);
+    // Recompute the layout whenever a width changes (Vega computes it once by default), so that
+    // narrowing a plot narrows the drawing.
+    var autosize = typeof spec.autosize === "object" ? spec.autosize : {type: spec.autosize || "pad"};
+    autosize.resize = true;
+    spec.autosize = autosize;
     if (available < NARROW) {
       narrowLegends(spec, available);
       wrapCategoryLabels(spec);
@@ -203,13 +222,16 @@
       Object.keys(original.signals).forEach(function (name) { view.signal(name, original.signals[name]); });
       return view.runAsync().then(function () { return null; });
     }
+    // A plot never gets narrower than about half the column: past that, scaling reads better.
+    var floor = function (designed) { return Math.min(designed, Math.max(120, 0.45 * available)); };
     var changed = false;
     if (original.width !== null) {
-      view.width(Math.max(80, view.width() - overflow));
-      changed = true;
+      var next = Math.max(floor(original.width), view.width() - overflow);
+      changed = next < view.width();
+      view.width(next);
     }
     Object.keys(original.signals).forEach(function (name) {
-      var current = view.signal(name), next = Math.max(80, current - overflow);
+      var current = view.signal(name), next = Math.max(floor(original.signals[name]), current - overflow);
       if (next < current) {
         view.signal(name, next);
         changed = true;
