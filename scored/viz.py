@@ -9,10 +9,15 @@ After that every altair chart uses the course theme (colour-blind-safe colours, 
 background) and is rendered by :func:`render`, whose output works in two places:
 
 * in JupyterLab, which draws the chart from altair's Vega-Lite mime type as usual;
-* in the course's static web pages, which draw it with the vega / vega-lite / vega-embed bundle that the
-  site serves itself (``scored-vega.js``). The site build sets the environment variable ``SCORED_SITE=1``
-  (see ``scored_site.sphinx_ext``); the renderer then emits that HTML alone. Altair's own HTML output would load those libraries from a public
-  CDN: that breaks offline and tells a third party about every reader's visit.
+* in the course's static web pages, which draw it with the Vega runtime the site serves itself
+  (``scored-vega.js``). The site build sets the environment variable ``SCORED_SITE=1`` (see
+  ``scored_site.sphinx_ext``); the renderer then compiles the chart from Vega-Lite to Vega (vl-convert) and
+  emits it as HTML, so that pages do not need the Vega-Lite compiler. Altair's own HTML output would load
+  its libraries from a public CDN: that breaks offline and tells a third party about every reader's visit.
+
+On the site every chart fits its column and follows the page's light/dark switch: the page's chart script
+(``scored_site/static/scored-charts.js``) stacks side-by-side panels, wraps long titles and narrows the plot
+on a small screen, and swaps the theme's light neutrals for :data:`DARK_COLOURS` in dark mode.
 
 A chart must say what it shows: :func:`render` refuses a chart without a ``description``, which vega-embed
 turns into the chart's accessible name.
@@ -38,17 +43,37 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 SANCTIONED = "#D55E00"
 NOT_SANCTIONED = "#0072B2"
 
+# The theme's neutrals, and what each becomes in dark mode (the page's chart script swaps them; the
+# background follows the page's own). The palette stays: each colour reaches at least 3:1 against the
+# dark background, except black, which turns light. ``tests/test_viz.py`` checks the contrast figures.
+TEXT = "#222222"
+GRID = "#e4e4e4"
+DOMAIN = "#767676"
+DARK_BACKGROUND = "#14181e"  # pydata-sphinx-theme's --pst-color-background in dark mode
+DARK_COLOURS = {
+    TEXT: "#e3e7eb",
+    GRID: "#3a4350",
+    DOMAIN: "#8f99a6",
+    "#000000": "#f0f0f0",
+}
+
+
+
+def contrast_ratio(colour: str, background: str) -> float:
+    """WCAG 2.1 contrast ratio of two "#rrggbb" colours, from 1 (none) to 21 (black on white).
+
+    Marks need 3:1 against the background (WCAG 1.4.11), text 4.5:1 (1.4.3).
+    """
+    def luminance(hex_colour: str) -> float:
+        channels = [int(hex_colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(colour), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
-
-# Rendered in the page where the chart library is missing, instead of an empty box.
-# What a reader's browser needs from the page: drawn as SVG (readable by assistive technology), no
-# "Open in Vega Editor" menu (it links to other hosts).
-EMBED_OPTIONS = {"actions": False, "renderer": "svg"}
-
-_MISSING_LIBRARY = (
-    "This interactive chart is drawn by the course's chart library, scored-vega.js, "
-    "which was not loaded."
-)
 
 
 def theme() -> dict:
@@ -57,11 +82,11 @@ def theme() -> dict:
         "labelFontSize": 13,
         "titleFontSize": 13,
         "titleFontWeight": "normal",
-        "labelColor": "#222222",
-        "titleColor": "#222222",
-        "gridColor": "#e4e4e4",
-        "domainColor": "#767676",
-        "tickColor": "#767676",
+        "labelColor": TEXT,
+        "titleColor": TEXT,
+        "gridColor": GRID,
+        "domainColor": DOMAIN,
+        "tickColor": DOMAIN,
     }
     return {
         "config": {
@@ -70,13 +95,14 @@ def theme() -> dict:
             "view": {"stroke": None, "continuousWidth": 520, "continuousHeight": 300},
             "axis": axis,
             "legend": {"orient": "top", "labelFontSize": 13, "titleFontSize": 13, "titleFontWeight": "normal",
-                       "labelColor": "#222222", "titleColor": "#222222", "labelLimit": 300},
-            "header": {"labelFontSize": 13, "titleFontSize": 13},
-            "title": {"fontSize": 15, "fontWeight": "bold", "anchor": "start", "color": "#222222"},
+                       "labelColor": TEXT, "titleColor": TEXT, "labelLimit": 300},
+            "header": {"labelFontSize": 13, "titleFontSize": 13, "labelColor": TEXT, "titleColor": TEXT},
+            "title": {"fontSize": 15, "fontWeight": "bold", "anchor": "start", "color": TEXT,
+                      "subtitleColor": TEXT},
             "range": {"category": PALETTE, "ordinal": {"scheme": "viridis"}, "ramp": {"scheme": "viridis"}},
             "mark": {"color": PALETTE[0]},
             "bar": {"color": PALETTE[0]},
-            "text": {"fontSize": 13, "color": "#222222"},
+            "text": {"fontSize": 13, "color": TEXT},
         }
     }
 
@@ -98,40 +124,68 @@ def render(spec: dict, **metadata) -> tuple[dict, dict]:
     return default_renderer_base(spec, VEGALITE_MIME_TYPE, text, **metadata)
 
 
-def chart_html(spec: dict) -> str:
-    """The HTML the static site uses to draw ``spec`` with the self-hosted bundle.
+def vegalite_version() -> str:
+    """The Vega-Lite minor version altair writes specs for, as vl-convert names it ("6.4")."""
+    major, minor = alt.VEGALITE_VERSION.split(".")[:2]
+    return f"{major}.{minor}"
 
-    Vega names the chart's container after the spec's description and puts any sliders or buttons into
-    it. The script finds its container through ``document.currentScript``, so no id is needed and two
-    identical charts on one page cannot clash.
+
+# Vega transforms the site's chart runtime leaves out (see scored_site/bundle.py): maps, contours,
+# force layouts, trees, labels, Voronoi cells, word clouds, regression and loess curves.
+UNSUPPORTED_TRANSFORMS = frozenset({
+    "contour", "loess", "regression", "crossfilter", "force", "geojson", "geopath", "geopoint", "geoshape", "graticule", "heatmap",
+    "isocontour", "kde2d", "label", "nest", "pack", "partition", "resolvefilter", "stratify", "tree",
+    "treelinks", "treemap", "voronoi", "wordcloud",
+})
+
+
+class UnsupportedChartError(ValueError):
+    """A chart that needs a part of Vega the course's pages do not ship."""
+
+
+def to_vega(spec: dict) -> dict:
+    """Compile a Vega-Lite spec to Vega, so that the page needs only the Vega runtime."""
+    import vl_convert  # imported here: only the site build needs it
+
+    vega = vl_convert.vegalite_to_vega(spec, vl_version=vegalite_version())
+    vega.pop("$schema", None)  # a URL the page never needs
+    used = set(_transform_types(vega)) & UNSUPPORTED_TRANSFORMS
+    if used:
+        raise UnsupportedChartError(
+            f"chart {spec.get('description', '')[:60]!r} needs the Vega transform(s) {sorted(used)}, which the "
+            "site's chart runtime leaves out (nearest-point selections, maps, trees ...); draw it another way "
+            "or add the module to scored_site/bundle.py"
+        )
+    return vega
+
+
+def _transform_types(node):
+    """Every Vega transform type in a spec, in data pipelines and in marks."""
+    if isinstance(node, dict):
+        for transform in node.get("transform", []) if isinstance(node.get("transform"), list) else []:
+            if isinstance(transform, dict) and "type" in transform:
+                yield transform["type"]
+        for value in node.values():
+            yield from _transform_types(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _transform_types(item)
+
+
+def chart_html(spec: dict) -> str:
+    """The HTML the static site uses to draw ``spec``: an empty box, and the compiled Vega spec as JSON.
+
+    The site's chart script (``scored-vega.js``, loaded once per page) draws every box from the JSON that
+    follows it, so no id is needed and two identical charts on one page cannot clash. Vega names the box
+    after the spec's description and puts any sliders or buttons into it.
     """
-    # "</" must not appear inside a <script> element.
-    spec_json = json.dumps(spec, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
-    options = json.dumps(EMBED_OPTIONS, sort_keys=True)
+    # "</" must not appear inside a <script> element; "<\/" is the same string in JSON.
+    spec_json = json.dumps(to_vega(spec), separators=(",", ":")).replace("</", "<\\/")
     label = html.escape(spec["description"], quote=True)
     return (
-        f'<div class="scored-chart" data-description="{label}"></div>\n'
-        "<script>\n"
-        "(function () {\n"
-        "  var box = document.currentScript.previousElementSibling;\n"
-        f"  var spec = {spec_json};\n"
-        "  function draw() {\n"
-        "    if (!window.vegaEmbed) {\n"
-        f"      box.textContent = {json.dumps(_MISSING_LIBRARY)};\n"
-        "      return;\n"
-        "    }\n"
-        f"    window.vegaEmbed(box, spec, {options}).catch(function (err) {{\n"
-        "      box.textContent = 'This chart could not be drawn: ' + err;\n"
-        "      console.error(err);\n"
-        "    });\n"
-        "  }\n"
-        "  if (document.readyState === 'loading') {\n"
-        "    document.addEventListener('DOMContentLoaded', draw);\n"
-        "  } else {\n"
-        "    draw();\n"
-        "  }\n"
-        "})();\n"
-        "</script>"
+        f'<div class="scored-chart" data-description="{label}">'
+        "This interactive chart needs JavaScript.</div>\n"
+        f'<script type="application/json" class="scored-chart-spec">{spec_json}</script>'
     )
 
 

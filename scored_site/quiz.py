@@ -12,8 +12,11 @@ The file looks like::
           - text: "..."
             feedback: "Why this is wrong."
 
-Every option carries feedback, and exactly one option is correct. Checking happens in the reader's
-browser (``quiz.js``): no kernel, no server, nothing sent anywhere.
+Every option carries feedback, and exactly one option is correct. The feedback gives the reason only: the
+page prints the verdict ("Correct." or "Not quite.") before it, so a feedback text never starts with one.
+Checking happens in the reader's browser (``scored-quiz.js``): no kernel, no server, nothing sent anywhere.
+The quiz shows a score and remembers the reader's checked answers in the browser's local storage, with a
+button that clears them.
 """
 
 from __future__ import annotations
@@ -116,9 +119,10 @@ def load_quiz(path: Path) -> Quiz:
 
 
 def render_quiz(quiz: Quiz, quiz_id: str) -> str:
-    """The quiz as HTML: one form per question, radio buttons, a check button and a live feedback line."""
+    """The quiz as HTML: one form per question (radio buttons, a check button, a live feedback line), then
+    the score and a button that clears the saved answers."""
     e = lambda s: html.escape(s, quote=True)  # noqa: E731 - short local alias keeps the markup readable
-    parts = [f'<div class="scored-quiz" id="{e(quiz_id)}">']
+    parts = [f'<div class="scored-quiz" id="{e(quiz_id)}" data-questions="{len(quiz.questions)}">']
     for q_number, question in enumerate(quiz.questions, start=1):
         qid = f"{quiz_id}-q{q_number}"
         parts.append(f'<form class="scored-quiz-question" data-question="{e(qid)}">')
@@ -135,5 +139,10 @@ def render_quiz(quiz: Quiz, quiz_id: str) -> str:
         parts.append('<button type="submit" class="scored-quiz-check">Check answer</button>')
         parts.append('<p class="scored-quiz-feedback" role="status" aria-live="polite"></p>')
         parts.append("</form>")
+    parts.append(
+        '<div class="scored-quiz-score"><p class="scored-quiz-score-text" role="status" aria-live="polite">'
+        f'Score: 0 of {len(quiz.questions)} answered correctly.</p>'
+        '<button type="button" class="scored-quiz-reset">Clear my answers</button></div>'
+    )
     parts.append("</div>")
     return "\n".join(parts)

@@ -6,6 +6,10 @@
 * labels bibliography entries "Author Year", matching the author-year citations in the text;
 * gives every page its own reference list, even where two pages cite the same work (see
   :func:`_local_citations`);
+* shows each glossary term's definition where the term is used, on hover and on keyboard focus, written
+  into the page at build time (see :func:`_glossary_tips`);
+* ends every page with a link to its source in the repository and a "report a mistake" link that opens a
+  new issue naming the page (``repository.url`` in ``_config.yml``; see :func:`_page_links`);
 * drops the theme's 1.5 MB icon script (``fontawesome.js``: the theme's stylesheet and font draw the same
   icons) and trims that stylesheet and font to the icons the pages use (:mod:`scored_site.theme_assets`),
   so that a page with charts stays within its weight budget.
@@ -14,11 +18,14 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import os
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
+import yaml
 from docutils import nodes
 from docutils.parsers.rst import Directive, directives
 from pybtex.plugin import register_plugin
@@ -150,8 +157,97 @@ def _use_course_templates(app: Sphinx, config) -> None:
     config.html_static_path.append(str(HERE / "static"))
 
 
+_TERM_LINK = re.compile(
+    r'<a class="reference internal" href="(?P<href>[^"#]*#(?P<id>term-[^"]+))">(?P<inner><span class="xref std std-term">.*?</span>)</a>'
+)
+
+
+def glossary_definitions(app: Sphinx) -> dict[str, str]:
+    """Each glossary term's anchor ("term-selection-rate") and its definition as plain text."""
+    cached = getattr(app.env, "_scored_glossary", None)
+    if cached is not None:
+        return cached
+    std = app.env.get_domain("std")
+    docnames = {docname for (kind, _), (docname, _) in std.objects.items() if kind == "term"}
+    definitions = {}
+    for docname in sorted(docnames):
+        for item in app.env.get_doctree(docname).findall(nodes.definition_list_item):
+            terms = [n for n in item.children if isinstance(n, nodes.term)]
+            body = [n for n in item.children if isinstance(n, nodes.definition)]
+            if not body:
+                continue
+            text = " ".join(body[0].astext().split())
+            for term in terms:
+                for ident in term["ids"]:
+                    definitions[ident] = text
+    app.env._scored_glossary = definitions
+    return definitions
+
+
+def _glossary_tips(app: Sphinx, pagename: str, body: str) -> str:
+    """Write each glossary term's definition next to every link to it, as a tooltip that shows on hover
+    and keyboard focus and that the link names as its description (``aria-describedby``)."""
+    definitions = glossary_definitions(app)
+    count = 0
+
+    def with_tip(match: re.Match) -> str:
+        nonlocal count
+        definition = definitions.get(match["id"])
+        if not definition:
+            return match[0]
+        count += 1
+        tip = f"scored-tip-{count}"
+        return (
+            f'<span class="scored-term"><a class="reference internal" href="{match["href"]}" '
+            f'aria-describedby="{tip}">{match["inner"]}</a>'
+            f'<span class="scored-term-tip" role="tooltip" id="{tip}">{html.escape(definition)}</span></span>'
+        )
+
+    return _TERM_LINK.sub(with_tip, body)
+
+
+def repository(app: Sphinx) -> tuple[str, str]:
+    """The repository's address and branch from ``_config.yml`` (``repository.url`` and ``.branch``).
+
+    Jupyter Book passes them to the theme's options, but the book's own ``html_theme_options`` replace
+    those, so the file is read here: one place to change for a fork.
+    """
+    cached = getattr(app, "_scored_repository", None)
+    if cached is None:
+        options = app.config.html_theme_options or {}
+        url, branch = options.get("repository_url") or "", options.get("repository_branch") or ""
+        config_file = Path(app.srcdir) / "_config.yml"
+        if config_file.is_file():
+            section = (yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}).get("repository") or {}
+            url, branch = section.get("url") or url, section.get("branch") or branch
+        cached = app._scored_repository = (url.rstrip("/"), branch or "main")
+    return cached
+
+
+def _page_links(app: Sphinx, pagename: str, context) -> str:
+    """A link to the page's source in the repository, and one that opens an issue naming the page."""
+    repo, branch = repository(app)
+    if not repo:
+        return ""
+    source = f"{repo}/blob/{branch}/{quote(pagename + context.get('page_source_suffix', '.md'))}"
+    page = f"{pagename}.html"
+    issue = f"{repo}/issues/new?" + urlencode({
+        "title": f"Mistake on {page}",
+        "body": f"Page: {page}\n\nWhat is wrong, and where on the page:\n\nWhat it should say (and a source, if you have one):\n",
+    }, quote_via=quote)
+    e = lambda s: html.escape(s, quote=True)  # noqa: E731
+    return (
+        '<nav class="scored-page-links" aria-label="About this page">'
+        f'<a href="{e(issue)}">Report a mistake on this page</a>'
+        f'<a href="{e(source)}">This page\'s source</a>'
+        f'<a href="{e(repo)}">The course\'s repository</a></nav>'
+    )
+
+
 def _page_assets(app: Sphinx, pagename, templatename, context, doctree) -> None:
     body = context.get("body", "")
+    if body:
+        body = _glossary_tips(app, pagename, body) + _page_links(app, pagename, context)
     # docutils marks a reference list role="list" but its entries role="doc-biblioentry", which is not
     # a list item, so screen readers get a broken list (axe: aria-required-children). The entries'
     # own role already says what they are.

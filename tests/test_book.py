@@ -73,7 +73,7 @@ def test_the_chart_bundle_is_self_hosted_and_wrapped(site_dir):
     bundle = (site_dir / "_static" / "scored-vega.js").read_text(encoding="utf-8")
     assert bundle.startswith("/*") and "(function () {" in bundle[:600]
     assert bundle.rstrip().endswith("})();")
-    assert "window.vegaEmbed=" in bundle
+    assert "window.vega=" in bundle and "vegaLite" not in bundle  # Vega only: specs come compiled
 
 
 def test_chart_pages_load_the_bundle_and_others_do_not(site_dir):

@@ -1,9 +1,12 @@
 """The built site in a real browser: what a reader gets.
 
-Every page of the table of contents is opened in headless Chromium from a localhost server. Each page must
-draw all its charts, let the reader move every control and see the marks change, show no console or page
-error, request nothing from any other host, pass axe-core's WCAG 2.1 AA rules without a serious or critical
-violation, and stay within the page-weight budget.
+Every page of the table of contents is opened in headless Chromium from a localhost server, on a desktop
+(1280 px) and on a phone (360 px). Each page must draw all its charts, let the reader move every control
+and see the marks change, show no console or page error, request nothing from any other host, pass
+axe-core's WCAG 2.1 AA rules without a serious or critical violation, and stay within the page-weight
+budgets. At both widths nothing is wider than the screen and no chart scrolls sideways; in dark mode every
+chart redraws on the dark background; quizzes keep their score and answers across a reload; glossary
+terms show their definition on keyboard focus; printing hides navigation and controls.
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ import yaml
 
 from conftest import BOOK_ROOT
 
-PAGE_BUDGET_BYTES = 1_500_000  # first visit, uncompressed, charts included
+PAGE_BUDGET_BYTES = 1_000_000  # first visit, uncompressed, charts included
 MATH_ALLOWANCE_BYTES = 80_000  # KaTeX's stylesheet and fonts, on pages with formulas only (DESIGN.md, section 1)
+NEXT_PAGE_BUDGET_BYTES = 350_000  # what a page adds to the files other pages share (see the test)
+PHONE, DESKTOP = 360, 1280
 AXE_FAILING_IMPACTS = {"serious", "critical"}
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
@@ -51,8 +56,8 @@ class Visit:
     local_paths: set[str] = field(default_factory=set)
 
 
-def open_page(browser, site_url: str, path: str) -> Visit:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def open_page(browser, site_url: str, path: str, width: int = DESKTOP) -> Visit:
+    context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     visit = Visit(page)
 
@@ -82,6 +87,14 @@ def open_page(browser, site_url: str, path: str) -> Visit:
 @pytest.fixture(scope="module")
 def visits(browser, site_url):
     opened = {path: open_page(browser, site_url, path) for path in PAGES}
+    yield opened
+    for visit in opened.values():
+        visit.page.context.close()
+
+
+@pytest.fixture(scope="module")
+def phone_visits(browser, site_url):
+    opened = {path: open_page(browser, site_url, path, width=PHONE) for path in PAGES}
     yield opened
     for visit in opened.values():
         visit.page.context.close()
@@ -206,6 +219,174 @@ def test_page_weight_within_budget(visits, site_dir, path):
     weight = sum(f.stat().st_size for f in files if f.is_file())
     budget = PAGE_BUDGET_BYTES + (MATH_ALLOWANCE_BYTES if any("/katex/" in p for p in visits[path].local_paths) else 0)
     assert weight <= budget, f"{path} loads {weight:,} bytes (budget {budget:,})"
+
+
+def test_the_next_page_with_shared_files_cached_is_within_budget(visits, site_dir):
+    """Reading on: what a page adds once the files other pages share (theme, chart runtime, quiz script)
+    are in the browser's cache, that is, the files no other page loads."""
+    over = []
+    for path in PAGES:
+        shared = set().union(*(visits[other].local_paths for other in PAGES if other != path))
+        files = {site_dir / Path(p.lstrip("/")) for p in visits[path].local_paths - shared}
+        weight = sum(f.stat().st_size for f in files if f.is_file())
+        if weight > NEXT_PAGE_BUDGET_BYTES:
+            over.append(f"{path}: {weight:,} bytes")
+    assert over == [], f"budget {NEXT_PAGE_BUDGET_BYTES:,}: " + "; ".join(over)
+
+
+# Elements past the right edge of the screen, ignoring those inside a box that scrolls or clips (code
+# blocks and wide tables scroll inside their own box) and those the page hides (the closed sidebar).
+_OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const clipped = e => { for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== 'visible') return true; } return false; };
+  const found = [];
+  for (const e of document.querySelectorAll('body *')) {
+    const r = e.getBoundingClientRect();
+    if (!r.width || r.right <= width + 1 || e.closest('[hidden], dialog:not([open])')) continue;
+    const style = getComputedStyle(e);
+    if (style.visibility === 'hidden' || style.position === 'fixed' || clipped(e)) continue;
+    found.push(`${e.tagName.toLowerCase()}.${String(e.className.baseVal ?? e.className).split(' ')[0]}`
+               + ` ends at ${Math.round(r.right)} px`);
+  }
+  return {scroll: document.documentElement.scrollWidth, width, found: found.slice(0, 5)};
+}"""
+
+# Every chart's drawing and controls inside its column: no chart scrolls or is cut off.
+_CHART_FIT = """() => Array.from(document.querySelectorAll('.scored-chart')).map((c, i) => {
+  const box = c.getBoundingClientRect();
+  const parts = Array.from(c.querySelectorAll('svg.marks, .vega-bindings'));
+  const widest = Math.max(0, ...parts.map(p => p.getBoundingClientRect().right - box.left));
+  return {chart: i + 1, column: Math.round(box.width), drawn: Math.round(widest), scrolls: c.scrollWidth > c.clientWidth + 1};
+}).filter(c => c.drawn > c.column + 1 || c.scrolls)"""
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+@pytest.mark.parametrize("path", PAGES)
+def test_nothing_is_wider_than_the_screen(visits, phone_visits, path, width):
+    page = (phone_visits if width == PHONE else visits)[path].page
+    result = page.evaluate(_OVERFLOW)
+    assert result["scroll"] <= result["width"], f"{path} at {width} px scrolls sideways: {result}"
+    assert result["found"] == [], f"{path} at {width} px: {result['found']}"
+    assert page.evaluate(_CHART_FIT) == [], f"{path} at {width} px: charts wider than their column"
+
+
+def _background(page) -> list[str]:
+    """Each chart's background colour (Vega paints it as the SVG's background)."""
+    return page.evaluate(
+        "() => Array.from(document.querySelectorAll('.scored-chart svg.marks')).map(s => getComputedStyle(s).backgroundColor)"
+    )
+
+
+def _is_dark(colour: str) -> bool:
+    values = [float(v) for v in re.findall(r"[\d.]+", colour)[:3]]
+    return len(values) == 3 and max(values) < 80
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if p.startswith("book/ch")])
+def test_charts_follow_dark_mode_and_keep_their_controls(phone_visits, path):
+    page = phone_visits[path].page
+    charts = page.query_selector_all(".scored-chart")
+    if not charts:
+        pytest.skip("no chart on this page")
+    assert not any(_is_dark(c) for c in _background(page)), f"{path}: a chart is dark in light mode"
+    # A reader has moved a slider before switching: the setting survives the redraw.
+    slider = page.query_selector(".scored-chart .vega-bind input[type=range]")
+    if slider:
+        slider.focus()
+        page.keyboard.press("Home")
+        page.wait_for_timeout(300)
+        moved = slider.input_value()
+    page.evaluate("document.documentElement.dataset.theme = 'dark'")
+    try:
+        page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('.scored-chart')).every(c => c.querySelector('svg.marks'))"
+            " && Array.from(document.querySelectorAll('.scored-chart svg.marks')).every(svg => {"
+            " const f = getComputedStyle(svg).backgroundColor;"
+            " return Math.max(...(f.match(/[\\d.]+/g) || [255]).slice(0, 3).map(Number)) < 80; })",
+            timeout=10_000,
+        )
+        if slider:
+            again = page.query_selector(".scored-chart .vega-bind input[type=range]")
+            assert again.input_value() == moved, f"{path}: the slider went back to its default in dark mode"
+        assert len(page.query_selector_all(".scored-chart svg.marks")) == len(charts)
+        assert phone_visits[path].errors == [], f"{path}: {phone_visits[path].errors}"
+    finally:
+        page.evaluate("document.documentElement.dataset.theme = 'light'")
+        page.wait_for_timeout(300)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_glossary_term_shows_its_definition_on_focus(visits, path):
+    page = visits[path].page
+    for link in page.query_selector_all(".scored-term > a"):
+        tip_id = link.get_attribute("aria-describedby")
+        tip = page.query_selector(f"#{tip_id}")
+        assert tip is not None and tip.text_content().strip(), f"{path}: a glossary term has no definition"
+        link.focus()
+        assert tip.is_visible(), f"{path}: the definition of {link.inner_text()!r} does not show on focus"
+        assert tip.get_attribute("role") == "tooltip"
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+
+
+def test_terms_used_in_chapters_are_defined(visits):
+    pages = [p for p in PAGES if visits[p].page.query_selector(".scored-term")]
+    assert pages, "no page shows a glossary definition"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_links_to_its_source_and_to_reporting_a_mistake(visits, path):
+    links = visits[path].page.query_selector_all(".scored-page-links a")
+    hrefs = [a.get_attribute("href") for a in links]
+    assert any("/issues/new?" in h and path.rsplit("/", 1)[-1] in h.replace("%2F", "/") for h in hrefs), (
+        f"{path}: no 'report a mistake' link naming the page: {hrefs}"
+    )
+    assert any("/blob/" in h for h in hrefs), f"{path}: no link to the page's source"
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if p.startswith("book/ch")])
+def test_printing_hides_navigation_and_controls_and_keeps_the_charts(visits, path):
+    page = visits[path].page
+    page.emulate_media(media="print")
+    try:
+        shown = page.evaluate("""() => Array.from(document.querySelectorAll(
+            '.bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .prev-next-area, .vega-bindings, button'))
+            .filter(e => e.getBoundingClientRect().width > 0 && getComputedStyle(e).display !== 'none')
+            .map(e => e.tagName + '.' + e.className)""")
+        assert shown == [], f"{path}: printed with {shown[:5]}"
+        charts = page.query_selector_all(".scored-chart svg.marks")
+        assert all(c.is_visible() for c in charts), f"{path}: a chart does not print"
+    finally:
+        page.emulate_media(media="screen")
+
+
+def test_quiz_score_and_answers_survive_a_reload(browser, site_url, visits):
+    path = next(p for p in PAGES if visits[p].page.query_selector(".scored-quiz"))
+    visit = open_page(browser, site_url, path)
+    page = visit.page
+    try:
+        forms = page.query_selector_all("form.scored-quiz-question")
+        first_right = forms[0].query_selector("input[data-correct=true]")
+        second_wrong = forms[1].query_selector("input[data-correct=false]")
+        wrong_value = second_wrong.get_attribute("value")
+        for form, option in ((forms[0], first_right), (forms[1], second_wrong)):
+            option.check()
+            form.query_selector(".scored-quiz-check").click()
+        score = page.query_selector(".scored-quiz-score-text")
+        assert score.inner_text().startswith(f"Score: 1 of {len(forms)}")
+        page.reload(wait_until="load")
+        forms = page.query_selector_all("form.scored-quiz-question")
+        assert forms[0].query_selector("input[data-correct=true]").is_checked()
+        assert forms[1].query_selector("input:checked").get_attribute("value") == wrong_value
+        assert page.query_selector(".scored-quiz-score-text").inner_text().startswith(f"Score: 1 of {len(forms)}")
+        assert "Correct." in forms[0].query_selector(".scored-quiz-feedback").inner_text()
+        page.query_selector(".scored-quiz-reset").click()
+        page.reload(wait_until="load")
+        assert page.query_selector_all(".scored-quiz input:checked") == []
+        assert page.query_selector(".scored-quiz-score-text").inner_text().startswith(f"Score: 0 of {len(forms)}")
+        assert visit.errors == [] and visit.external == []
+    finally:
+        page.context.close()
 
 
 @pytest.mark.parametrize("path", PAGES)
