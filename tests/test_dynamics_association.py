@@ -179,13 +179,13 @@ def test_chilling_zero_points_or_sensitivity_withholds_nothing(city):
 
 
 def test_chilling_is_deterministic_and_monotone(city):
-    a, b = dynamics.chilling_effect(city, 80, seed=3), dynamics.chilling_effect(city, 80, seed=3)
+    a, b = dynamics.chilling_effect(city, 80, rng=3), dynamics.chilling_effect(city, 80, rng=3)
     pd.testing.assert_frame_equal(a, b)
-    low, high = dynamics.chilling_effect(city, 40, seed=3), dynamics.chilling_effect(city, 120, seed=3)
+    low, high = dynamics.chilling_effect(city, 40, rng=3), dynamics.chilling_effect(city, 120, rng=3)
     assert (low["withheld"] <= high["withheld"]).all() and high["withheld"].sum() > low["withheld"].sum()
-    strong = dynamics.chilling_effect(city, 40, sensitivity=3, seed=3)
+    strong = dynamics.chilling_effect(city, 40, sensitivity=3, rng=3)
     assert (low["withheld"] <= strong["withheld"]).all()
-    other = dynamics.chilling_effect(city, 80, seed=4)
+    other = dynamics.chilling_effect(city, 80, rng=4)
     assert not a["withheld"].equals(other["withheld"])
 
 

@@ -44,7 +44,7 @@ def test_table_shape_columns_and_bookkeeping():
 
 def test_the_data_are_history_plus_everything_counted():
     history = 20.0
-    t = patrol_feedback([4, 6], [0.3, 0.7], rounds=12, history=history, seed=9)
+    t = patrol_feedback([4, 6], [0.3, 0.7], rounds=12, history=history, rng=9)
     counted = t.pivot(index="round", columns="district", values="counted").cumsum()
     data = counted + history * np.array([0.3, 0.7])
     assert np.allclose(data.div(data.sum(axis=1), axis=0).to_numpy(),
@@ -59,17 +59,17 @@ def test_lists_name_districts_a_b_and_series_use_their_index():
 
 
 def test_initial_allocation_dict_may_list_districts_in_another_order():
-    a = patrol_feedback({"A": 2, "B": 3}, {"B": 0.25, "A": 0.75}, rounds=5, seed=4)
-    b = patrol_feedback({"A": 2, "B": 3}, {"A": 0.75, "B": 0.25}, rounds=5, seed=4)
+    a = patrol_feedback({"A": 2, "B": 3}, {"B": 0.25, "A": 0.75}, rounds=5, rng=4)
+    b = patrol_feedback({"A": 2, "B": 3}, {"A": 0.75, "B": 0.25}, rounds=5, rng=4)
     pd.testing.assert_frame_equal(a, b)
 
 
 # ------------------------------------------------------------------------------------------- determinism
 def test_same_seed_same_table_other_seed_other_table():
     args = ({"A": 5, "B": 5}, {"A": 0.8, "B": 0.2})
-    a = patrol_feedback(*args, rounds=30, runs=20, seed=3)
-    b = patrol_feedback(*args, rounds=30, runs=20, seed=3)
-    c = patrol_feedback(*args, rounds=30, runs=20, seed=4)
+    a = patrol_feedback(*args, rounds=30, runs=20, rng=3)
+    b = patrol_feedback(*args, rounds=30, runs=20, rng=3)
+    c = patrol_feedback(*args, rounds=30, runs=20, rng=4)
     pd.testing.assert_frame_equal(a, b)
     assert not a["allocation"].equals(c["allocation"])
 
@@ -82,20 +82,20 @@ def test_grid_is_deterministic():
 
 # ------------------------------------------------------------------------------------------- the model
 def test_equal_rates_equal_start_stay_balanced_in_expectation():
-    f = final(patrol_feedback([5, 5], [1, 1], rounds=80, runs=2000, seed=11))
+    f = final(patrol_feedback([5, 5], [1, 1], rounds=80, runs=2000, rng=11))
     assert abs(f.mean() - 0.5) < 0.01
     # ... but the runs do not all sit at 0.5: the urn keeps whatever the early rounds gave it
     assert f.std() > 0.05
 
 
 def test_equal_rates_keep_an_unequal_start_on_average():
-    f = final(patrol_feedback([5, 5], [0.8, 0.2], rounds=80, runs=2000, seed=12))
+    f = final(patrol_feedback([5, 5], [0.8, 0.2], rounds=80, runs=2000, rng=12))
     assert abs(f.mean() - 0.8) < 0.02  # a martingale: no drift towards the fair 0.5
     assert f.between(0.45, 0.55).mean() < 0.05
 
 
 def test_unequal_rates_run_away_past_the_true_share():
-    t = patrol_feedback([6, 4], [1, 1], rounds=100, runs=500, seed=13)
+    t = patrol_feedback([6, 4], [1, 1], rounds=100, runs=500, rng=13)
     f = final(t)
     assert f.median() > 0.7  # true share is 0.6
     by_round = t[t["district"] == "A"].groupby("round")["allocation"].median()
@@ -104,13 +104,13 @@ def test_unequal_rates_run_away_past_the_true_share():
 
 def test_all_reported_learns_the_true_shares_whatever_the_start():
     for start in ([0.9, 0.1], [0.1, 0.9]):
-        f = final(patrol_feedback([6, 4], start, rounds=200, runs=300, reported_share=1.0, seed=14))
+        f = final(patrol_feedback([6, 4], start, rounds=200, runs=300, reported_share=1.0, rng=14))
         assert abs(f.median() - 0.6) < 0.02
         assert f.quantile(0.9) - f.quantile(0.1) < 0.06
 
 
 def test_reports_attenuate_but_do_not_remove_the_runaway():
-    medians = [final(patrol_feedback([6, 4], [1, 1], rounds=100, runs=400, reported_share=s, seed=15)).median()
+    medians = [final(patrol_feedback([6, 4], [1, 1], rounds=100, runs=400, reported_share=s, rng=15)).median()
                for s in (0.0, 0.5, 1.0)]
     assert medians[0] > medians[1] > medians[2]
     assert medians[1] > 0.61  # still above the true share with half the incidents reported
@@ -118,7 +118,7 @@ def test_reports_attenuate_but_do_not_remove_the_runaway():
 
 
 def test_correction_learns_the_true_share_without_reports():
-    t = patrol_feedback([6, 4], [1, 1], rounds=100, runs=400, correction=True, seed=16)
+    t = patrol_feedback([6, 4], [1, 1], rounds=100, runs=400, correction=True, rng=16)
     assert abs(final(t).median() - 0.6) < 0.02
     assert (t["counted"] <= t["reported"] + t["discovered"]).all()
     assert (t["counted"] < t["reported"] + t["discovered"]).any()  # some discoveries were set aside
@@ -128,12 +128,12 @@ def test_correction_learns_the_true_share_without_reports():
 
 
 def test_correction_also_unlearns_an_unequal_start_with_equal_rates():
-    f = final(patrol_feedback([5, 5], [0.8, 0.2], rounds=150, runs=300, correction=True, seed=17))
+    f = final(patrol_feedback([5, 5], [0.8, 0.2], rounds=150, runs=300, correction=True, rng=17))
     assert abs(f.median() - 0.5) < 0.05
 
 
 def test_a_district_with_no_incidents_is_never_recorded():
-    t = patrol_feedback({"A": 0, "B": 5}, {"A": 1, "B": 1}, rounds=20, runs=5, seed=2)
+    t = patrol_feedback({"A": 0, "B": 5}, {"A": 1, "B": 1}, rounds=20, runs=5, rng=2)
     a = t[t["district"] == "A"]
     assert (a["reported"] == 0).all() and (a["discovered"] == 0).all()
     assert (a.groupby("run")["allocation"].last() < 0.5).all()
@@ -158,7 +158,7 @@ def test_invariants_hold_for_any_valid_input(rates, share, correction, patrols, 
 
 # ------------------------------------------------------------------------------------------- the grid
 def test_grid_rows_rounds_and_quantiles():
-    g = feedback_grid([0.5, 0.8], [0.4, 0.6], [0, 0.5, 1], [False, True], rounds=21, every=5, runs=40, seed=3)
+    g = feedback_grid([0.5, 0.8], [0.4, 0.6], [0, 0.5, 1], [False, True], rounds=21, every=5, runs=40, rng=3)
     assert list(g.columns) == ["initial_share", "true_share", "reported_share", "correction", "round",
                                "median", "low", "high"]
     assert sorted(g["round"].unique()) == [1, 5, 10, 15, 20, 21]
@@ -169,7 +169,7 @@ def test_grid_rows_rounds_and_quantiles():
 
 
 def test_grid_matches_the_model():
-    g = feedback_grid([0.5], [0.6], [0, 1], [False, True], rounds=100, every=50, runs=300, seed=4)
+    g = feedback_grid([0.5], [0.6], [0, 1], [False, True], rounds=100, every=50, runs=300, rng=4)
     last = g[g["round"] == 100].set_index(["reported_share", "correction"])["median"]
     assert last[(0.0, False)] > 0.7
     assert abs(last[(1.0, False)] - 0.6) < 0.03 and abs(last[(0.0, True)] - 0.6) < 0.03
