@@ -28,10 +28,14 @@ import numbers
 import re
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+
+from .validation import RngLike, ScoredInputError, ScoredTypeError, check_column, check_column_name
+from .validation import check_column_names, check_frame, check_integer, check_number, check_rng, check_share
+from .validation import check_str, describe
 
 __all__ = ["PrivacyInputError", "BudgetExceeded", "uniqueness", "k_anonymity", "equivalence_classes", "link",
            "LinkResult", "l_diversity", "generalise_age", "generalise_postcode", "generalise_date", "suppress",
@@ -39,8 +43,8 @@ __all__ = ["PrivacyInputError", "BudgetExceeded", "uniqueness", "k_anonymity", "
            "noisy_count"]
 
 
-class PrivacyInputError(ValueError):
-    """A bad input to a ``scored.privacy`` function (a ``ValueError``; the message names the column/parameter)."""
+#: The old name of ``scored.validation.ScoredInputError``, kept so that ``except PrivacyInputError`` still works.
+PrivacyInputError = ScoredInputError
 
 
 class BudgetExceeded(ValueError):
@@ -48,35 +52,17 @@ class BudgetExceeded(ValueError):
 
 
 # ---------------------------------------------------------------------------------------------------- validation
-def _frame(df, what="df", empty_ok=False):
-    if not isinstance(df, pd.DataFrame):
-        raise PrivacyInputError(f"{what} must be a pandas DataFrame, got {type(df).__name__}")
-    if not empty_ok and len(df) == 0:
-        raise PrivacyInputError(f"{what} is empty: there are no rows to measure")
-    return df
+def _frame(df: Any, what: str = "df", empty_ok: bool = False) -> pd.DataFrame:
+    return check_frame(df, what, empty_ok=empty_ok)
 
 
-def _qi_list(quasi_identifiers, what="quasi_identifiers"):
-    if isinstance(quasi_identifiers, str):
-        quasi_identifiers = [quasi_identifiers]
-    if not pd.api.types.is_list_like(quasi_identifiers) or isinstance(quasi_identifiers, (bytes, dict)):
-        raise PrivacyInputError(f"{what} must be a column name or a list of column names, got {quasi_identifiers!r}")
-    qi = list(dict.fromkeys(quasi_identifiers))
-    if not qi:
-        raise PrivacyInputError(f"{what} is empty: name at least one column")
-    for c in qi:
-        if not isinstance(c, Hashable) or isinstance(c, (list, tuple)):
-            raise PrivacyInputError(f"{what} must hold column names, got {c!r}")
-    return qi
+def _qi_list(quasi_identifiers: Any, what: str = "quasi_identifiers") -> list[Hashable]:
+    return check_column_names(quasi_identifiers, what)
 
 
-def _column(df, col, what="df", role="quasi-identifier"):
-    if col not in df.columns:
-        raise PrivacyInputError(f"{what} has no column {col!r} ({role}; columns: {list(df.columns)})")
-    s = df[col]
-    if isinstance(s, pd.DataFrame):
-        raise PrivacyInputError(f"{what} has more than one column named {col!r} ({role})")
-    return s
+def _column(df: pd.DataFrame, col: Any, what: str = "df", role: str = "quasi-identifier") -> pd.Series:
+    # missing values are checked where the column is used, with a message that says what for
+    return check_column(df, col, role, what, missing_ok=True)
 
 
 def _codes(s, col, what, role="quasi-identifier"):
@@ -113,17 +99,12 @@ def _classes(df, quasi_identifiers, what="df"):
     return codes, m, np.bincount(codes, minlength=m), qi
 
 
-def _int_param(value, name, lo):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < lo:
-        raise PrivacyInputError(f"{name} must be an integer >= {lo}, got {value!r}")
-    return int(value)
+def _int_param(value: Any, name: str, lo: int) -> int:
+    return check_integer(value, name, low=lo)
 
 
-def _positive(value, name):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or not math.isfinite(value) \
-            or value <= 0:
-        raise PrivacyInputError(f"{name} must be a positive, finite number, got {value!r}")
-    return float(value)
+def _positive(value: Any, name: str) -> float:
+    return float(check_number(value, name, low=0, low_open=True))
 
 
 # ---------------------------------------------------------------------------------------------------- measures
@@ -172,8 +153,7 @@ def equivalence_classes(df: pd.DataFrame, quasi_identifiers, sensitive=None) -> 
 
 
 def _distinct_per_class(df, codes, m, sensitive, qi):
-    if not isinstance(sensitive, Hashable) or isinstance(sensitive, (list, tuple)):
-        raise PrivacyInputError(f"sensitive must be one column name, got {sensitive!r}")
+    check_column_name(sensitive, "sensitive")
     if sensitive in qi:
         raise PrivacyInputError(f"column {sensitive!r} cannot be both a quasi-identifier and the sensitive column")
     s_codes, ns = _codes(_column(df, sensitive, role="sensitive"), sensitive, "df", role="sensitive")
@@ -332,7 +312,7 @@ def _series(values, what):
     if isinstance(values, pd.Series):
         return values
     if isinstance(values, (pd.DataFrame, str, bytes)) or not hasattr(values, "__len__"):
-        raise PrivacyInputError(f"{what} must be a Series or a list/array of values, got {type(values).__name__}")
+        raise ScoredTypeError(f"{what} must be a Series or a list/array of values, got {type(values).__name__}")
     return pd.Series(values)
 
 
@@ -346,21 +326,26 @@ def _from_labels(s, codes_of_unique, labels, order):
                      index=s.index, name=s.name)
 
 
-def generalise_age(ages, width: int) -> pd.Series:
+MAX_AGE = 200  # years: anything larger is not an age, and would overflow the band arithmetic
+
+
+def generalise_age(ages: Any, width: int) -> pd.Series:
     """Replace each age by its band of ``width`` years, aligned to multiples of the width: 37, width 5 -> "35-39".
 
     ``width=1`` keeps the age ("37"). Ages must be whole, non-negative numbers without missing values. Returns an
     ordered categorical Series (bands in age order), keeping the index and name of a Series input.
     """
-    width = _int_param(width, "width", 1)
+    width = check_integer(width, "width", low=1, high=MAX_AGE)
     s = _series(ages, "ages")
     if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(s.dtype):
         raise PrivacyInputError(f"ages must be numbers, got dtype {s.dtype}")
     if s.isna().any():
         raise PrivacyInputError(f"ages has {int(s.isna().sum()):,} missing value(s)")
     v = s.to_numpy(dtype=np.float64)
-    if len(v) and (not np.isfinite(v).all() or (v < 0).any() or (v != np.floor(v)).any()):
-        raise PrivacyInputError("ages must be whole numbers >= 0 (an age band needs a whole age)")
+    if len(v) and (not np.isfinite(v).all() or (v < 0).any() or (v > MAX_AGE).any() or (v != np.floor(v)).any()):
+        bad = v[~(np.isfinite(v) & (v >= 0) & (v <= MAX_AGE) & (v == np.floor(v)))][0]
+        raise PrivacyInputError(f"ages must be whole numbers from 0 to {MAX_AGE} (an age band needs a whole age), "
+                                f"got {bad!r}")
     lo = (v.astype(np.int64) // width) * width
     uniq, inv = np.unique(lo, return_inverse=True)
     labels = [str(u) if width == 1 else f"{u}-{u + width - 1}" for u in uniq]
@@ -518,11 +503,9 @@ def make_k_anonymous(df: pd.DataFrame, quasi_identifiers, k: int,
     _frame(df)
     qi = _qi_list(quasi_identifiers)
     k = _int_param(k, "k", 1)
-    if isinstance(max_suppression, (bool, np.bool_)) or not isinstance(max_suppression, numbers.Real) \
-            or not 0 <= max_suppression <= 1:
-        raise PrivacyInputError(f"max_suppression must be a share in 0..1, got {max_suppression!r}")
+    max_suppression = check_share(max_suppression, "max_suppression")
     if isinstance(hierarchy, (str, bytes)) or not isinstance(hierarchy, Sequence):
-        raise PrivacyInputError(f"hierarchy must be a list of (column, function) steps, got {hierarchy!r}")
+        raise ScoredTypeError(f"hierarchy must be a list of (column, function) steps, got {hierarchy!r}")
     steps = [_step(item, qi, i) for i, item in enumerate(hierarchy)]
     n = len(df)
     allowed = math.floor(max_suppression * n + 1e-9)
@@ -560,17 +543,20 @@ def make_k_anonymous(df: pd.DataFrame, quasi_identifiers, k: int,
 
 
 # ---------------------------------------------------------------------------------------- differential privacy
-def _rng(rng):
-    if rng is None:
-        return np.random.default_rng()
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, (numbers.Integral,)) and not isinstance(rng, (bool, np.bool_)) and rng >= 0:
-        return np.random.default_rng(int(rng))
-    raise PrivacyInputError(f"rng must be None, a non-negative integer seed or a numpy Generator, got {rng!r}")
+def _rng(rng: Any) -> np.random.Generator:
+    return check_rng(rng)
 
 
-def laplace_mechanism(value, sensitivity: float, epsilon: float, rng=None):
+def _finite_noise(result: Any, scale: float) -> Any:
+    """``result`` if every entry is finite; a clear error instead of a silent ``inf`` when the noise overflows."""
+    if not np.isfinite(np.asarray(result, dtype=np.float64)).all():
+        raise PrivacyInputError(f"the noisy answer overflows (noise scale sensitivity / epsilon = {scale:g}, or a "
+                                "value too close to the largest float): use a smaller sensitivity, a larger epsilon "
+                                "or smaller values")
+    return result
+
+
+def laplace_mechanism(value: Any, sensitivity: float, epsilon: float, rng: RngLike = None) -> Any:
     """``value`` plus Laplace noise of scale ``sensitivity / epsilon``: the Laplace mechanism.
 
     If ``value`` is a query whose result changes by at most ``sensitivity`` when one person is added or removed,
@@ -588,12 +574,15 @@ def laplace_mechanism(value, sensitivity: float, epsilon: float, rng=None):
     sensitivity = _positive(sensitivity, "sensitivity")
     gen = _rng(rng)
     scale = sensitivity / epsilon
+    if not math.isfinite(scale):
+        raise PrivacyInputError(f"sensitivity / epsilon must be finite (the noise scale), got {sensitivity:g} / "
+                                f"{epsilon:g}")
     if isinstance(value, (bool, np.bool_)):
-        raise PrivacyInputError(f"value must be a number or an array of numbers, got {value!r}")
+        raise ScoredTypeError(f"value must be a number or an array of numbers, got {value!r}")
     if isinstance(value, numbers.Real):
         if not math.isfinite(value):
             raise PrivacyInputError(f"value must be finite, got {value!r}")
-        return float(value) + float(gen.laplace(0.0, scale))
+        return _finite_noise(float(value) + float(gen.laplace(0.0, scale)), scale)
     if isinstance(value, (pd.Series, np.ndarray, list, tuple)):
         arr = value.to_numpy() if isinstance(value, pd.Series) else np.asarray(value)
         if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
@@ -601,11 +590,11 @@ def laplace_mechanism(value, sensitivity: float, epsilon: float, rng=None):
         arr = arr.astype(np.float64)
         if not np.isfinite(arr).all():
             raise PrivacyInputError("value holds missing or infinite numbers")
-        noisy = arr + gen.laplace(0.0, scale, size=arr.shape)
+        noisy = _finite_noise(arr + gen.laplace(0.0, scale, size=arr.shape), scale)
         if isinstance(value, pd.Series):
             return pd.Series(noisy, index=value.index, name=value.name)
         return noisy
-    raise PrivacyInputError(f"value must be a number, a numpy array or a pandas Series, got {type(value).__name__}")
+    raise ScoredTypeError(f"value must be a number, a numpy array or a pandas Series, got {type(value).__name__}")
 
 
 class PrivacyAccountant:
@@ -643,7 +632,7 @@ class PrivacyAccountant:
         """Record a query costing ``epsilon``; raise ``BudgetExceeded`` (and record nothing) if it does not fit."""
         epsilon = _positive(epsilon, "epsilon")
         if not isinstance(label, str):
-            raise PrivacyInputError(f"label must be a string, got {label!r}")
+            raise ScoredTypeError(f"label must be a string, got {label!r}")
         if not self.can_spend(epsilon):
             what = f" for {label!r}" if label else ""
             raise BudgetExceeded(f"spending epsilon={epsilon:g}{what} would exceed the privacy budget: "
@@ -681,7 +670,7 @@ def _mask(df, condition):
         if m.ndim != 1 or len(m) != len(df):
             raise PrivacyInputError(f"condition must have one value per row of df ({len(df):,}), got {len(m):,}")
     else:
-        raise PrivacyInputError("condition must be a boolean mask, a callable df -> mask, or a query string, got "
+        raise ScoredTypeError("condition must be a boolean mask, a callable df -> mask, or a query string, got "
                                 f"{type(condition).__name__}")
     if not pd.api.types.is_bool_dtype(m.dtype):
         raise PrivacyInputError(f"condition must be boolean (True/False), got dtype {m.dtype}")
@@ -707,10 +696,10 @@ def noisy_count(df: pd.DataFrame, condition, epsilon: float, accountant: Privacy
     _frame(df, empty_ok=True)
     epsilon = _positive(epsilon, "epsilon")
     if accountant is not None and not isinstance(accountant, PrivacyAccountant):
-        raise PrivacyInputError(f"accountant must be a PrivacyAccountant, got {type(accountant).__name__}")
+        raise ScoredTypeError(f"accountant must be a PrivacyAccountant, got {type(accountant).__name__}")
     gen = _rng(rng)
     if label is not None and not isinstance(label, str):
-        raise PrivacyInputError(f"label must be a string, got {label!r}")
+        raise ScoredTypeError(f"label must be a string, got {label!r}")
     mask = _mask(df, condition)
     if accountant is not None:
         accountant.spend(epsilon, label if label is not None else
@@ -744,7 +733,7 @@ def linkage_outcomes(result: LinkResult) -> pd.Series:
     indexed like the release and named ``outcome``; its counts add up to the ``summary`` of the ``LinkResult``.
     """
     if not isinstance(result, LinkResult):
-        raise PrivacyInputError(f"result must be the LinkResult returned by link(), got {type(result).__name__}")
+        raise ScoredTypeError(f"result must be the LinkResult returned by link(), got {type(result).__name__}")
     count = result.candidates.to_numpy()
     with_truth = result.summary.get("correct") is not None
     categories = list(LINK_OUTCOMES) if with_truth else ["re-identified", "ambiguous", "unmatched"]
@@ -788,19 +777,43 @@ def suppress_not_diverse(df: pd.DataFrame, quasi_identifiers, sensitive, l: int)
     return Suppressed(df.loc[keep], int((~keep).sum()))
 
 
-def laplace_error(epsilon: float, sensitivity: float = 1.0, confidence: float = 0.95) -> float:
+def laplace_error(sensitivity: float, epsilon: float, *, confidence: float = 0.95) -> float:
     """How far the Laplace mechanism's answer can stray: the ``w`` with P(|noise| <= w) = ``confidence``.
 
     Laplace noise of scale ``b = sensitivity / epsilon`` has P(|noise| > w) = exp(-w / b), so
-    ``w = b * ln(1 / (1 - confidence))``: about 3.0 / epsilon for a count at 95%. Halving epsilon doubles it.
-    ``confidence`` must lie strictly between 0 and 1.
+    ``w = b * ln(1 / (1 - confidence))``: about 3.0 / epsilon for a count (sensitivity 1) at 95%. Halving epsilon
+    doubles it. The arguments come in the order of ``laplace_mechanism(value, sensitivity, epsilon)``.
+
+    Parameters
+    ----------
+    sensitivity : float > 0
+        How much one person can change the query's answer (1 for a count).
+    epsilon : float > 0
+        The privacy parameter.
+    confidence : float in (0, 1), keyword-only
+        The chance that the noise is within the returned distance.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ScoredInputError
+        A value out of range (``ScoredTypeError`` for a value that is not a number).
+
+    Examples
+    --------
+    >>> round(laplace_error(1, 0.5), 2)
+    5.99
     """
-    epsilon = _positive(epsilon, "epsilon")
     sensitivity = _positive(sensitivity, "sensitivity")
-    if isinstance(confidence, (bool, np.bool_)) or not isinstance(confidence, numbers.Real) \
-            or not 0 < confidence < 1:
-        raise PrivacyInputError(f"confidence must be a number strictly between 0 and 1, got {confidence!r}")
-    return sensitivity / epsilon * math.log(1.0 / (1.0 - float(confidence)))
+    epsilon = _positive(epsilon, "epsilon")
+    confidence = check_share(confidence, "confidence", low_open=True, high_open=True)
+    width = sensitivity / epsilon * math.log(1.0 / (1.0 - confidence))
+    if not math.isfinite(width):
+        raise PrivacyInputError(f"sensitivity / epsilon must be finite, got {sensitivity:g} / {epsilon:g}")
+    return width
 
 
 def max_guess_accuracy(epsilon: float) -> float:
