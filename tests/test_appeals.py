@@ -212,8 +212,10 @@ def test_bad_simulation_inputs(city, starts):
         simulate_appeals(city, days=0)
     with pytest.raises(ValueError, match="days"):
         simulate_appeals(city, days=10_000)
-    with pytest.raises(ValueError, match="seed"):
+    with pytest.raises(ValueError, match="rng"):
         simulate_appeals(city, rng=-1)
+    with pytest.raises(TypeError, match="rng"):
+        simulate_appeals(city, rng="seven")
     with pytest.raises(ValueError, match="cost_per_day"):
         simulate_appeals(city, cost_per_day=-5)
     with pytest.raises(ValueError, match="starts"):
