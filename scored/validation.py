@@ -49,7 +49,7 @@ import pandas as pd
 __all__ = ["ScoredInputError", "ScoredTypeError", "ScoredLookupError", "check_frame", "check_columns",
            "check_column", "check_bool_column", "check_numeric_column", "check_number", "check_integer",
            "check_share", "check_bool", "check_str", "check_choice", "check_column_name", "check_column_names",
-           "check_rng", "RngLike", "spawn", "accepts_seed", "describe"]
+           "check_rng", "RngLike", "spawn", "accepts_seed", "renamed_keywords", "describe"]
 
 
 class ScoredInputError(ValueError):
@@ -308,17 +308,29 @@ def spawn(rng: Any, n: int, name: str = "rng") -> list[np.random.Generator]:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def accepts_seed(func: F) -> F:
-    """Let ``func(..., seed=...)`` keep working for a while: it is passed on as ``rng`` with a DeprecationWarning."""
+def renamed_keywords(**old_to_new: str) -> Callable[[F], F]:
+    """Let old keyword names keep working for a while: each is passed on under its new name with a DeprecationWarning.
 
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if "seed" in kwargs:
-            if "rng" in kwargs:
-                raise ScoredTypeError(f"{func.__name__}() takes rng (the new name) or seed (the old one), not both")
-            warnings.warn(f"{func.__name__}(seed=...) is deprecated: use rng=... (an int seed, a "
-                          "numpy.random.Generator or None)", DeprecationWarning, stacklevel=2)
-            kwargs["rng"] = kwargs.pop("seed")
-        return func(*args, **kwargs)
+    ``@renamed_keywords(seed="rng", by="group")`` on ``f`` makes ``f(seed=3)`` call ``f(rng=3)`` and warn.
+    """
 
-    return wrapper  # type: ignore[return-value]
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            for old, new in old_to_new.items():
+                if old in kwargs:
+                    if new in kwargs:
+                        raise ScoredTypeError(f"{func.__name__}() takes {new} (the new name) or {old} (the old "
+                                              "one), not both")
+                    warnings.warn(f"{func.__name__}({old}=...) is deprecated: use {new}=...", DeprecationWarning,
+                                  stacklevel=2)
+                    kwargs[new] = kwargs.pop(old)
+            return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+#: ``seed=`` is the old name of ``rng=`` (SPEC 7): it still works, with a DeprecationWarning.
+accepts_seed = renamed_keywords(seed="rng")
