@@ -11,7 +11,7 @@ Main entry points
     One row per resident: sanctioned on the records?, wrongly sanctioned?, and the day the sanction started.
 ``simulate_appeals(world, scorecard, days=365, policy=AppealPolicy(), access=AccessModel(), rng=0)``
     One row per resident: who appealed, when each sanction ended, days sanctioned and their cost.
-``summarise(outcomes, by)``, ``timeline(outcomes, by)``, ``policy_grid(world, ...)``
+``summarise(outcomes, group)``, ``timeline(outcomes, group)``, ``policy_grid(world, ...)``
     Tables for reports and charts (by group, district, work ...; per day; over a grid of policies).
 
 ``AppealPolicy`` holds what the *operator* decides (notice, review deadline, burden of proof ...); ``AccessModel``
@@ -94,7 +94,7 @@ import numpy as np
 import pandas as pd
 
 from .validation import RngLike, ScoredInputError, ScoredTypeError, accepts_seed, check_bool, check_bool_column
-from .validation import check_number, check_rng, describe
+from .validation import check_number, check_rng, describe, renamed_keywords
 
 __all__ = ["AppealPolicy", "AccessModel", "sanction_starts", "appeal_access", "simulate_appeals", "summarise",
            "timeline", "policy_grid", "MAX_APPEALS", "MAX_DAYS"]
@@ -489,8 +489,9 @@ def _outcomes(outcomes):
     return outcomes
 
 
-def summarise(outcomes: pd.DataFrame, by=None) -> pd.DataFrame:
-    """Wrongful sanctions and their cost, overall (``by=None``) or per value of a column such as ``"group"``.
+@renamed_keywords(by="group")
+def summarise(outcomes: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
+    """Wrongful sanctions and their cost, overall (``group=None``) or per value of a column such as ``"group"``.
 
     Columns: ``residents``; ``wrongly_sanctioned`` (wrongly sanctioned for at least one day of the period: not
     caught by a check first, not starting after the period) and ``per_1000`` (per 1,000 residents); of the wrongly
@@ -509,12 +510,12 @@ def summarise(outcomes: pd.DataFrame, by=None) -> pd.DataFrame:
         "cost": np.where(w, o["cost"], 0.0),
         "cost_share": np.where(w, o["cost_share"], 0.0),
     }, index=o.index)
-    if by is None:
+    if group is None:
         sums = frame.sum().to_frame("all").T
     else:
-        if isinstance(by, (list, tuple)) or by not in o.columns:
-            raise ScoredInputError(f"by must be one column of the outcomes (e.g. 'group', 'district', 'work'), got {by!r}")
-        sums = frame.groupby(o[by], observed=True, sort=True).sum()
+        if isinstance(group, (list, tuple)) or group not in o.columns:
+            raise ScoredInputError(f"group must be one column of the outcomes (e.g. 'group', 'district', 'work'), got {group!r}")
+        sums = frame.groupby(o[group], observed=True, sort=True).sum()
     k = sums["wrongly_sanctioned"].astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = pd.DataFrame({
@@ -532,11 +533,12 @@ def summarise(outcomes: pd.DataFrame, by=None) -> pd.DataFrame:
     return out
 
 
-def timeline(outcomes: pd.DataFrame, by=None, who: str = "wrongly") -> pd.DataFrame:
-    """How many residents are under sanction on each day of the period, overall or per value of column ``by``.
+@renamed_keywords(by="group")
+def timeline(outcomes: pd.DataFrame, group: str | None = None, who: str = "wrongly") -> pd.DataFrame:
+    """How many residents are under sanction on each day of the period, overall or per value of column ``group``.
 
     ``who``: ``"wrongly"`` (default), ``"rightly"`` or ``"all"`` sanctioned residents. Returns a long table with
-    ``day``, the ``by`` column (if given), ``sanctioned`` (residents under sanction that day) and ``per_1000``
+    ``day``, the ``group`` column (if given), ``sanctioned`` (residents under sanction that day) and ``per_1000``
     (per 1,000 residents of the row's group, or of the city).
     """
     o = _outcomes(outcomes)
@@ -550,12 +552,12 @@ def timeline(outcomes: pd.DataFrame, by=None, who: str = "wrongly") -> pd.DataFr
     sel = sel & (o["days_sanctioned"].to_numpy() > 0)
     start = o["start_day"].fillna(0).to_numpy(dtype=np.int64)
     stop = start + o["days_sanctioned"].to_numpy(dtype=np.int64)
-    if by is None:
+    if group is None:
         keys, codes = np.array(["all"]), np.zeros(len(o), dtype=np.int64)
     else:
-        if isinstance(by, (list, tuple)) or by not in o.columns:
-            raise ScoredInputError(f"by must be one column of the outcomes, got {by!r}")
-        col = o[by]
+        if isinstance(group, (list, tuple)) or group not in o.columns:
+            raise ScoredInputError(f"group must be one column of the outcomes, got {group!r}")
+        col = o[group]
         codes, keys = pd.factorize(col, sort=True)
         if isinstance(col.dtype, pd.CategoricalDtype):
             keys = np.asarray(keys.astype(object))
@@ -568,36 +570,37 @@ def timeline(outcomes: pd.DataFrame, by=None, who: str = "wrongly") -> pd.DataFr
     out = pd.DataFrame({"day": np.tile(np.arange(days), m), "_k": np.repeat(np.arange(m), days),
                         "sanctioned": counts.ravel()})
     out["per_1000"] = 1000 * out["sanctioned"] / size[out["_k"]]
-    if by is not None:
-        out.insert(1, by, np.asarray(keys, dtype=object)[out["_k"]])
-        if isinstance(o[by].dtype, pd.CategoricalDtype):
-            out[by] = pd.Categorical(out[by], categories=o[by].cat.categories)
+    if group is not None:
+        out.insert(1, group, np.asarray(keys, dtype=object)[out["_k"]])
+        if isinstance(o[group].dtype, pd.CategoricalDtype):
+            out[group] = pd.Categorical(out[group], categories=o[group].cat.categories)
     return out.drop(columns="_k")
 
 
+@renamed_keywords(by="groups")
 def policy_grid(world, scorecard=None, *, deadlines: Sequence[int] = (14, 30, 60, 90, 180),
                 appeal_chances: Sequence[float] = (0.2, 0.4, 0.6, 0.8, 1.0), notice: Sequence[bool] = (False, True),
-                by: Sequence[str] = ("group", "work", "district"), policy: AppealPolicy | None = None,
+                groups: Sequence[str] = ("group", "work", "district"), policy: AppealPolicy | None = None,
                 access: AccessModel | None = None, days: int = 365, seeds: Sequence[int] = (0,),
                 grade: str = "D", cost_per_day: float = 10.0) -> pd.DataFrame:
     """``summarise`` over a grid of review deadlines x base appeal chances x notice, for a chart with sliders.
 
     Every other setting comes from ``policy`` and ``access``. With several ``seeds`` the table holds the average
     over the runs (counts are then averages too). Returns a long table: ``deadline``, ``appeal_chance``,
-    ``notice``, ``column`` (which of ``by``), ``value`` (the group), then the columns of ``summarise``.
+    ``notice``, ``column`` (which of ``groups``), ``value`` (the group), then the columns of ``summarise``.
     """
     policy = AppealPolicy() if policy is None else policy
     access = AccessModel() if access is None else access
     if not isinstance(policy, AppealPolicy) or not isinstance(access, AccessModel):
         raise ScoredTypeError("policy must be an AppealPolicy and access an AccessModel")
     for name, values in (("deadlines", deadlines), ("appeal_chances", appeal_chances), ("notice", notice),
-                         ("by", by), ("seeds", seeds)):
+                         ("groups", groups), ("seeds", seeds)):
         if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
             raise ScoredInputError(f"{name} must be a non-empty list, got {values!r}")
     starts = sanction_starts(world, scorecard, grade)
-    for b in by:
+    for b in groups:
         if b not in starts.columns:
-            raise ScoredInputError(f"by: outcomes have no column {b!r}; use some of {list(_GROUP_COLUMNS)}")
+            raise ScoredInputError(f"groups: outcomes have no column {b!r}; use some of {list(_GROUP_COLUMNS)}")
     rows = []
     for d in deadlines:
         for c in appeal_chances:
@@ -606,7 +609,7 @@ def policy_grid(world, scorecard=None, *, deadlines: Sequence[int] = (14, 30, 60
                 acc = replace(access, base_appeal_chance=c)
                 runs = [simulate_appeals(world, days=days, policy=pol, access=acc, rng=s, starts=starts,
                                          cost_per_day=cost_per_day) for s in seeds]
-                for b in by:
+                for b in groups:
                     table = sum(summarise(r, b) for r in runs) / len(runs)
                     table = table.rename_axis("value").reset_index()
                     table.insert(0, "column", b)
@@ -721,14 +724,15 @@ def safeguard_costs(outcomes: pd.DataFrame, policy: AppealPolicy, *, check_days:
     }, index=pd.Index([policy.name], name="policy"))
 
 
+@renamed_keywords(by="groups")
 def safeguard_grid(world, scorecard=None, *, safeguards: Mapping = SAFEGUARDS, policy: AppealPolicy | None = None,
-                   access: AccessModel | None = None, by: Sequence[str] = ("group", "work", "district", "disability"),
+                   access: AccessModel | None = None, groups: Sequence[str] = ("group", "work", "district", "disability"),
                    days: int = 365, seeds: Sequence[int] = (0,), grade: str = "D", cost_per_day: float = 10.0,
                    **cost_options) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every combination of ``safeguards`` (2 ** len(safeguards) policies) run on ``world``: (summary, costs).
 
     ``summary`` is a long table with one column per safeguard (True/False), ``policy`` (its name), ``column``
-    (which of ``by``: ``"all"`` for the whole city, ``"group"``, ``"work"``, ``"district"``, ``"disability"``),
+    (which of ``groups``: ``"all"`` for the whole city, ``"group"``, ``"work"``, ``"district"``, ``"disability"``),
     ``value`` (the group, as text) and the columns of ``summarise``. ``costs`` has one row per combination: the
     safeguard columns, ``policy`` and the columns of ``safeguard_costs`` (``cost_options`` go to it). With several
     ``seeds`` both tables hold averages over the runs (common random numbers across policies within a seed).
@@ -740,14 +744,14 @@ def safeguard_grid(world, scorecard=None, *, safeguards: Mapping = SAFEGUARDS, p
     safeguards = _safeguards(safeguards)
     if len(safeguards) > 8:
         raise ScoredInputError(f"at most 8 safeguards (256 combinations), got {len(safeguards)}")
-    for name, values in (("by", by), ("seeds", seeds)):
+    for name, values in (("groups", groups), ("seeds", seeds)):
         if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
             raise ScoredInputError(f"{name} must be a non-empty list, got {values!r}")
     starts = sanction_starts(world, scorecard, grade)
     starts = starts.assign(disability=world.residents["disability"].to_numpy())
-    for b in by:
+    for b in groups:
         if b not in starts.columns:
-            raise ScoredInputError(f"by: outcomes have no column {b!r}; use some of "
+            raise ScoredInputError(f"groups: outcomes have no column {b!r}; use some of "
                              f"{list(_GROUP_COLUMNS) + ['disability']}")
     names = list(safeguards)
     rows, costs = [], []
@@ -758,7 +762,7 @@ def safeguard_grid(world, scorecard=None, *, safeguards: Mapping = SAFEGUARDS, p
         runs = [simulate_appeals(world, days=days, policy=pol, access=access, rng=s, starts=starts,
                                  cost_per_day=cost_per_day) for s in seeds]
         tables = [summarise(runs[0]).rename_axis("value").reset_index().assign(column="all")]
-        for b in by:
+        for b in groups:
             t = sum(summarise(r, b) for r in runs) / len(runs)
             tables.append(t.rename_axis("value").reset_index().assign(column=b))
         if len(runs) > 1:

@@ -158,13 +158,13 @@ def test_timeline_counts_match_the_table(city, starts):
     for day in (0, 200, 364, 500, 729):
         on = ((w["start_day"] <= day) & (day < w["start_day"] + w["days_sanctioned"])).sum()
         assert tl.loc[tl["day"] == day, "sanctioned"].item() == on
-    by = timeline(o, by="group", who="all")
+    by = timeline(o, group="group", who="all")
     assert set(by["group"].astype(str)) == {"Kestrel", "Heron"}
     assert by["sanctioned"].sum() == o["days_sanctioned"].sum()
 
 
 def test_policy_grid_shape(small):
-    g = policy_grid(small, deadlines=(30, 90), appeal_chances=(0.5, 1.0), notice=(False,), by=("group",), days=400)
+    g = policy_grid(small, deadlines=(30, 90), appeal_chances=(0.5, 1.0), notice=(False,), groups=("group",), days=400)
     assert len(g) == 2 * 2 * 1 * 2
     assert {"deadline", "appeal_chance", "notice", "column", "value", "days_per_1000"} <= set(g.columns)
 
@@ -229,7 +229,7 @@ def test_bad_simulation_inputs(city, starts):
     with pytest.raises(ValueError, match="outcomes"):
         summarise(city.residents)
     o = simulate_appeals(city, starts=starts)
-    with pytest.raises(ValueError, match="by"):
-        summarise(o, by="no_such_column")
+    with pytest.raises(ValueError, match="group must be"):
+        summarise(o, group="no_such_column")
     with pytest.raises(ValueError, match="who"):
         timeline(o, who="everyone")

@@ -72,7 +72,7 @@ def test_safeguard_costs_rejects_bad_input(world):
 
 def test_safeguard_grid_shapes_and_consistency(world):
     two = {k: SAFEGUARDS[k] for k in ("notice", "check before sanction")}
-    summary, costs = safeguard_grid(world, safeguards=two, by=("group", "disability"), days=365)
+    summary, costs = safeguard_grid(world, safeguards=two, groups=("group", "disability"), days=365)
     assert len(costs) == 4 and set(costs["policy"]) == {"as run", "notice", "check before sanction",
                                                          "notice + check before sanction"}
     assert set(summary["column"]) == {"all", "group", "disability"}
@@ -85,8 +85,8 @@ def test_safeguard_grid_shapes_and_consistency(world):
 
 
 def test_safeguard_grid_rejects_bad_input(world):
-    with pytest.raises(ValueError, match="by"):
-        safeguard_grid(world, safeguards={"notice": {"notice": True}}, by=("colour",))
+    with pytest.raises(ValueError, match="groups"):
+        safeguard_grid(world, safeguards={"notice": {"notice": True}}, groups=("colour",))
     with pytest.raises(ValueError, match="seeds"):
         safeguard_grid(world, safeguards={"notice": {"notice": True}}, seeds=())
     with pytest.raises(ValueError, match="safeguards"):
