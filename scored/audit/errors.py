@@ -11,7 +11,7 @@ from collections.abc import Hashable
 import numpy as np
 import pandas as pd
 
-from ..validation import check_bool_column, check_column, check_frame, check_share
+from ..validation import check_bool_column, check_column, check_frame, check_share, renamed_keywords
 
 __all__ = ["RATE_COLUMNS", "COUNT_COLUMNS", "confusion", "error_rates", "implied_fpr", "implied_base_rate"]
 
@@ -41,22 +41,24 @@ def with_rates(c: pd.DataFrame) -> pd.DataFrame:
     return c
 
 
-def cells(df: pd.DataFrame, predicted: Hashable, actual: Hashable) -> pd.DataFrame:
+def cells(df: pd.DataFrame, selected: Hashable, actual: Hashable) -> pd.DataFrame:
     """One row per row of ``df``: which confusion cell (tp, fp, tn, fn) it falls in, as four boolean columns."""
-    p = check_bool_column(df, predicted, "predicted").to_numpy()
+    p = check_bool_column(df, selected, "selected").to_numpy()
     a = check_bool_column(df, actual, "actual").to_numpy()
     return pd.DataFrame({"tp": p & a, "fp": p & ~a, "tn": ~p & ~a, "fn": ~p & a}, index=df.index)
 
 
-def confusion(df: pd.DataFrame, predicted: Hashable, actual: Hashable) -> pd.Series:
-    """Overall confusion counts and rates of boolean ``predicted`` against boolean ``actual``.
+@renamed_keywords(predicted="selected")
+def confusion(df: pd.DataFrame, selected: Hashable, actual: Hashable) -> pd.Series:
+    """Overall confusion counts and rates of boolean ``selected`` against boolean ``actual``.
 
     Parameters
     ----------
     df : DataFrame
         One row per person.
-    predicted, actual : column names
-        Boolean columns: the decision, and what the decision should have been (the truth).
+    selected, actual : column names
+        Boolean columns: the decision (the prediction; ``predicted=`` is the deprecated old name of ``selected``),
+        and what the decision should have been (the truth).
 
     Returns
     -------
@@ -79,14 +81,15 @@ def confusion(df: pd.DataFrame, predicted: Hashable, actual: Hashable) -> pd.Ser
     (1, 0.5, 0.5)
     """
     check_frame(df)
-    counts = cells(df, predicted, actual).sum().to_frame().T
+    counts = cells(df, selected, actual).sum().to_frame().T
     out = with_rates(counts).iloc[0]
     out.name = "all"
     return out
 
 
-def error_rates(df: pd.DataFrame, group: Hashable, predicted: Hashable, actual: Hashable) -> pd.DataFrame:
-    """Confusion counts and error rates of boolean ``predicted`` against boolean ``actual``, per ``group``.
+@renamed_keywords(predicted="selected")
+def error_rates(df: pd.DataFrame, group: Hashable, selected: Hashable, actual: Hashable) -> pd.DataFrame:
+    """Confusion counts and error rates of boolean ``selected`` against boolean ``actual``, per ``group``.
 
     One row per group (sorted; categoricals in category order) with columns ``n, tp, fp, tn, fn`` and
     ``base_rate`` = (tp+fn)/n, ``selection_rate`` = (tp+fp)/n, ``tpr`` = tp/(tp+fn), ``fpr`` = fp/(fp+tn),
@@ -110,7 +113,7 @@ def error_rates(df: pd.DataFrame, group: Hashable, predicted: Hashable, actual: 
         One row per person.
     group : column name
         The column whose values are the groups.
-    predicted, actual : column names
+    selected, actual : column names
         Boolean columns: the decision, and what it should have been.
 
     Returns
@@ -132,7 +135,7 @@ def error_rates(df: pd.DataFrame, group: Hashable, predicted: Hashable, actual: 
     """
     check_frame(df)
     g = check_column(df, group, "group")
-    counts = cells(df, predicted, actual).groupby(g, observed=True, sort=True).sum()
+    counts = cells(df, selected, actual).groupby(g, observed=True, sort=True).sum()
     counts.index.name = group
     return with_rates(counts)
 

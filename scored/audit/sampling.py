@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..validation import ScoredInputError, ScoredTypeError, accepts_seed, check_bool_column, check_column
+from ..validation import ScoredInputError, ScoredTypeError, renamed_keywords, check_bool_column, check_column
 from ..validation import RngLike, check_choice, check_frame, check_integer, check_rng, check_share, describe
 from .errors import cells as _cells
 
@@ -27,8 +27,8 @@ _RATE_PARTS = {  # metric: (numerator cell, denominator cells)
 MAX_DRAWS = 50_000_000  # sampled rows in all (sizes x reps): more would take minutes
 
 
-@accepts_seed
-def sampling_uncertainty(df: pd.DataFrame, group: Hashable, predicted: Hashable = "predicted",
+@renamed_keywords(seed="rng", predicted="selected")
+def sampling_uncertainty(df: pd.DataFrame, group: Hashable, selected: Hashable = "predicted",
                          actual: Hashable = "actual", *, metric: str = "fpr",
                          sizes: int | Sequence[int] = (250, 500, 1000, 2500, 5000, 10000), reps: int = 200,
                          level: float = 0.9, among: Hashable | None = None, rng: RngLike = 0) -> pd.DataFrame:
@@ -55,7 +55,7 @@ def sampling_uncertainty(df: pd.DataFrame, group: Hashable, predicted: Hashable 
     """
     check_frame(df)
     g = check_column(df, group, "group")
-    cells = _cells(df, predicted, actual)
+    cells = _cells(df, selected, actual)
     check_choice(metric, "metric", list(_RATE_PARTS))
     if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
         sizes = (sizes,)
