@@ -188,12 +188,17 @@ def check_numeric_column(df: pd.DataFrame, col: Any, role: str, frame: str = "df
 
 
 # ---------------------------------------------------------------------------------------------------- scalars
+def _fmt(x: float) -> str:
+    """A bound for a message: whole numbers in full with thousands separators (5,000,000), others as %g."""
+    return f"{int(x):,}" if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+
 def _range_words(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
     parts = []
     if low is not None:
-        parts.append(f"greater than {low:g}" if low_open else f"at least {low:g}")
+        parts.append(f"greater than {_fmt(low)}" if low_open else f"at least {_fmt(low)}")
     if high is not None:
-        parts.append(f"less than {high:g}" if high_open else f"at most {high:g}")
+        parts.append(f"less than {_fmt(high)}" if high_open else f"at most {_fmt(high)}")
     return " and ".join(parts)
 
 

@@ -26,9 +26,12 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from .validation import ScoredInputError, ScoredTypeError, check_number
 
 __all__ = ["World", "make_world", "load_world", "load_classroom", "write_classroom", "KINDS", "AGENCIES",
            "DISTRICTS", "CLASSROOM_PARAMS", "DATA_DIR"]
@@ -137,19 +140,14 @@ def _cat(codes, column):
 
 
 # ---------------------------------------------------------------------------------------------------- validation
-def _check_number(name, value, lo, hi, integer):
-    kind = "an integer" if integer else "a number"
-    ok_type = isinstance(value, numbers.Integral) if integer else isinstance(value, numbers.Real)
-    if isinstance(value, bool) or not ok_type or (not integer and not math.isfinite(value)) or not lo <= value <= hi:
-        allowed = f"in {lo}..{hi}" if hi != math.inf else f">= {lo}"
-        raise ValueError(f"{name} must be {kind} {allowed}, got {value!r}")
-    return int(value) if integer else float(value)
+def _check_number(name: str, value: Any, lo: float, hi: float, integer: bool) -> Any:
+    return check_number(value, name, low=lo, high=None if hi == math.inf else hi, integer=integer)
 
 
 def _resolve(residents, seed, params):
     unknown = sorted(set(params) - set(_ALLOWED))
     if unknown:
-        raise ValueError(f"unknown parameter(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(_ALLOWED)}")
+        raise ScoredInputError(f"unknown parameter(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(_ALLOWED)}")
     p = {**_DEFAULTS, **params}
     out = {"residents": _check_number("residents", residents, 100, 5_000_000, True),
            "error_rate": _check_number("error_rate", p["error_rate"], 0.0, 0.5, False),
@@ -159,10 +157,10 @@ def _resolve(residents, seed, params):
     given = p["surveillance"]
     if given is not None:
         if not isinstance(given, Mapping):
-            raise ValueError(f"surveillance must be a dict district -> intensity in 0..1, got {type(given).__name__}")
+            raise ScoredInputError(f"surveillance must be a dict district -> intensity in 0..1, got {type(given).__name__}")
         for d, v in given.items():
             if d not in surv:
-                raise ValueError(f"surveillance: unknown district {d!r}; known: {', '.join(DISTRICTS)}")
+                raise ScoredInputError(f"surveillance: unknown district {d!r}; known: {', '.join(DISTRICTS)}")
             surv[d] = _check_number(f"surveillance[{d!r}]", v, 0.0, 1.0, False)
     out["surveillance"] = surv
     return out, seed
@@ -581,33 +579,111 @@ _INT_COLUMNS = {"resident_id", "age", "household_id", "household_size", "income"
                 "related_resident_id"}
 
 
-def load_world(directory) -> World:
-    """Read a city written by ``World.to_csv`` back, with its dtypes (categories, integers, booleans) restored."""
+#: The columns of each table of a saved city, in order: ``load_world`` checks them.
+SCHEMA = {
+    "residents": ("resident_id", "name", "sex", "birth_date", "age", "district", "postcode", "household_id",
+                  "household_size", "income", "work", "group", "disability", "journalist"),
+    "districts": ("district", "postcodes", "area_km2", "population", "surveillance", "cameras_per_km2",
+                  "income_level", "poverty_rate", "heron_share"),
+    "behaviour": ("event_id", "resident_id", "day", "kind"),
+    "records": ("record_id", "resident_id", "day", "kind", "agency", "truth_error", "truth_resident_id",
+                "truth_event_id", "truth_day"),
+    "ties": ("resident_a", "resident_b", "tie"),
+    "personas": ("persona", "resident_id", "role", "story", "related_resident_id", "fits_story"),
+}
+_BOOL_COLUMNS = ("disability", "journalist", "fits_story")
+_FLOAT_COLUMNS = ("area_km2", "surveillance", "cameras_per_km2", "income_level", "poverty_rate", "heron_share")
+
+
+def _bad_value(file: str, column: str, kind: str, values: pd.Series, ok: np.ndarray) -> ScoredInputError:
+    bad = values[~ok]
+    return ScoredInputError(f"{file}: column {column!r} must hold {kind}, got {len(bad):,} value(s) that are not, "
+                            f"e.g. {bad.iloc[0]!r} (row {int(np.flatnonzero(~ok)[0]) + 2} of the file)")
+
+
+def load_world(directory: str | os.PathLike[str]) -> World:
+    """Read a city written by ``World.to_csv`` back, with its dtypes (categories, integers, booleans) restored.
+
+    Every file is checked against ``SCHEMA``: a missing or unexpected column, or a value that does not fit its
+    column (text in a number column, an unknown district, a boolean that is not True/False), raises
+    ``ScoredInputError`` naming the file and the column.
+
+    Parameters
+    ----------
+    directory : str or path
+        A folder written by ``World.to_csv`` or ``python -m scored world --out``.
+
+    Returns
+    -------
+    World
+
+    Raises
+    ------
+    FileNotFoundError
+        A file is missing.
+    ScoredInputError
+        A file does not match the schema.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = make_world(200, seed=4).to_csv(tempfile.mkdtemp())
+    >>> load_world(folder).residents.shape
+    (200, 14)
+    """
+    if not isinstance(directory, (str, os.PathLike)):
+        raise ScoredTypeError(f"directory must be a folder path, got a {type(directory).__name__}")
     directory = Path(directory)
     missing = [f"{t}.csv" for t in _TABLES if not (directory / f"{t}.csv").is_file()]
     if not (directory / "world.json").is_file():
         missing.append("world.json")
     if missing:
         raise FileNotFoundError(f"{directory} is not a saved city: missing {', '.join(missing)}")
-    meta = json.loads((directory / "world.json").read_text(encoding="utf-8"))
+    try:
+        meta = json.loads((directory / "world.json").read_text(encoding="utf-8"))
+        params, seed = meta["params"], int(meta["seed"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise ScoredInputError(f"world.json in {directory} must be JSON with 'params' and 'seed', as World.to_csv "
+                               f"writes it: {error}") from None
     frames = {}
     for t in _TABLES:
-        df = pd.read_csv(directory / f"{t}.csv", na_filter=False, dtype=str)
+        file = f"{t}.csv"
+        try:
+            df = pd.read_csv(directory / file, na_filter=False, dtype=str)
+        except (ValueError, pd.errors.ParserError) as error:
+            raise ScoredInputError(f"{file}: not a readable CSV table: {str(error).splitlines()[0]}") from None
+        missing = [c for c in SCHEMA[t] if c not in df.columns]
+        extra = [c for c in df.columns if c not in SCHEMA[t]]
+        if missing or extra:
+            raise ScoredInputError(f"{file}: expected the columns {list(SCHEMA[t])}, got "
+                                   + (f"no column {', '.join(map(repr, missing))}" if missing else "")
+                                   + ("; " if missing and extra else "")
+                                   + (f"unexpected column(s) {', '.join(map(repr, extra))}" if extra else ""))
         for c in df.columns:
+            values = df[c]
             if c in _CATEGORIES:
-                bad = set(df[c].unique()) - set(_CATEGORIES[c])
-                if bad:
-                    raise ValueError(f"{t}.csv: column {c} has unknown values {sorted(bad)[:5]}")
-                df[c] = pd.Categorical(df[c], categories=list(_CATEGORIES[c]))
+                ok = values.isin(list(_CATEGORIES[c])).to_numpy()
+                if not ok.all():
+                    raise _bad_value(file, c, f"one of {list(_CATEGORIES[c])}", values, ok)
+                df[c] = pd.Categorical(values, categories=list(_CATEGORIES[c]))
             elif c in _INT_COLUMNS:
-                df[c] = df[c].astype(np.int64)
-            elif c in ("disability", "journalist", "fits_story"):
-                df[c] = df[c].map({"True": True, "False": False}).astype(bool)
-            elif c in ("area_km2", "surveillance", "cameras_per_km2", "income_level", "poverty_rate",
-                       "heron_share"):
-                df[c] = df[c].astype(np.float64)
-        frames[t] = df
-    return World(**frames, params=meta["params"], seed=int(meta["seed"]))
+                ok = values.str.fullmatch(r"-?\d{1,18}").to_numpy(dtype=bool)
+                if not ok.all():
+                    raise _bad_value(file, c, "whole numbers", values, ok)
+                df[c] = values.astype(np.int64)
+            elif c in _BOOL_COLUMNS:
+                ok = values.isin(["True", "False"]).to_numpy()
+                if not ok.all():
+                    raise _bad_value(file, c, "True or False", values, ok)
+                df[c] = (values == "True").to_numpy()
+            elif c in _FLOAT_COLUMNS:
+                parsed = pd.to_numeric(values, errors="coerce")
+                ok = np.isfinite(parsed.to_numpy(dtype=np.float64))
+                if not ok.all():
+                    raise _bad_value(file, c, "finite numbers", values, ok)
+                df[c] = parsed.astype(np.float64)
+        frames[t] = df[list(SCHEMA[t])]
+    return World(**frames, params=params, seed=seed)
 
 
 def write_classroom(directory=DATA_DIR) -> Path:
