@@ -23,11 +23,14 @@ from __future__ import annotations
 import html
 import json
 import os
+from typing import Any
 
 import altair as alt
 import pandas as pd
 from altair.utils.display import default_renderer_base
 from altair.vegalite.v6.display import VEGALITE_MIME_TYPE
+
+from .validation import ScoredInputError, ScoredTypeError, check_columns, check_frame, check_numeric_column
 
 THEME_NAME = "scored"
 RENDERER_NAME = "scored"
@@ -86,9 +89,10 @@ SITE_ENV = "SCORED_SITE"
 
 def render(spec: dict, **metadata) -> tuple[dict, dict]:
     """Return a chart's mime bundle: Vega-Lite JSON for Jupyter, HTML for the static site."""
+    _check_spec(spec)
     description = spec.get("description")
     if not isinstance(description, str) or not description.strip():
-        raise ValueError(
+        raise ScoredInputError(
             "every course chart needs a description saying what it shows: "
             "add .properties(description='...') to the chart"
         )
@@ -98,6 +102,13 @@ def render(spec: dict, **metadata) -> tuple[dict, dict]:
     return default_renderer_base(spec, VEGALITE_MIME_TYPE, text, **metadata)
 
 
+def _check_spec(spec: Any) -> dict:
+    if not isinstance(spec, dict):
+        raise ScoredTypeError(f"spec must be a Vega-Lite spec (a dict, e.g. chart.to_dict()), got a "
+                              f"{type(spec).__name__}")
+    return spec
+
+
 def chart_html(spec: dict) -> str:
     """The HTML the static site uses to draw ``spec`` with the self-hosted bundle.
 
@@ -105,6 +116,10 @@ def chart_html(spec: dict) -> str:
     it. The script finds its container through ``document.currentScript``, so no id is needed and two
     identical charts on one page cannot clash.
     """
+    _check_spec(spec)
+    if not isinstance(spec.get("description"), str):
+        raise ScoredInputError("spec must have a 'description' (text saying what the chart shows), got "
+                               f"{spec.get('description')!r}")
     # "</" must not appear inside a <script> element.
     spec_json = json.dumps(spec, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
     options = json.dumps(EMBED_OPTIONS, sort_keys=True)
@@ -156,6 +171,7 @@ def compact_data(frame: pd.DataFrame) -> alt.InlineData:
 
     Numeric columns are declared so that the browser parses them as numbers.
     """
+    check_frame(frame, "frame", empty_ok=True)
     numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
     return alt.InlineData(
         values=frame.to_csv(index=False, lineterminator="\n"),
@@ -173,6 +189,28 @@ def _points_slider(rule) -> alt.Parameter:
     )
 
 
+def _scorecard(scorecard: Any) -> Any:
+    from .scoring import as_scorecard
+
+    card = as_scorecard(scorecard)
+    if not any(band.min_score is not None for band in card.bands):
+        raise ScoredInputError(f"scorecard must have at least two bands (a blacklist line), got {card.name!r} "
+                               "with one")
+    return card
+
+
+def _counts(counts: Any, scorecard: Any, name: str = "counts") -> pd.DataFrame:
+    check_frame(counts, name)
+    kinds = [rule.kind for rule in scorecard.rules]
+    missing = [k for k in kinds if k not in counts.columns]
+    if missing:
+        raise ScoredInputError(f"{name} has no column for the scorecard's rules {missing}: pass "
+                               "scored.scoring.count_records(records, residents)")
+    for k in kinds:
+        check_numeric_column(counts, k, f"count of {k!r}", name)
+    return counts
+
+
 def _score_expression(scorecard) -> str:
     """The scorecard's total as a Vega expression over count columns and the points sliders."""
     terms = " + ".join(f"points_{rule.kind} * datum.{rule.kind}" for rule in scorecard.rules)
@@ -181,6 +219,7 @@ def _score_expression(scorecard) -> str:
 
 def blacklist_threshold(scorecard) -> float:
     """The score below which the scorecard blacklists: the lowest band's upper edge."""
+    scorecard = _scorecard(scorecard)
     return float(min(band.min_score for band in scorecard.bands if band.min_score is not None))
 
 
@@ -189,6 +228,9 @@ def score_distribution(scores, scorecard) -> alt.Chart:
 
     ``scores`` is the output of :func:`scored.scoring.score`.
     """
+    scorecard = _scorecard(scorecard)
+    check_frame(scores, "scores")
+    check_numeric_column(scores, "total", "scores column 'total'", "scores")
     width = 10
     binned = (scores["total"] // width * width).value_counts().sort_index()
     data = binned.rename_axis("score").reset_index(name="residents")
@@ -231,10 +273,17 @@ def blacklist_explorer(counts, residents, scorecard, personas=None) -> alt.VConc
     resident_id); ``residents`` supplies district and group. With ``personas`` (a table with ``persona``
     and ``resident_id``), a third panel shows each persona's score, rule by rule.
     """
+    scorecard = _scorecard(scorecard)
     kinds = [rule.kind for rule in scorecard.rules]
-    missing = [k for k in kinds if k not in counts.columns]
-    if missing:
-        raise ValueError(f"counts has no column for the scorecard's rules {missing}")
+    _counts(counts, scorecard)
+    check_frame(residents, "residents")
+    check_columns(residents, ["resident_id", "district", "group"], "residents")
+    if personas is not None:
+        check_frame(personas, "personas")
+        check_columns(personas, ["persona", "resident_id"], "personas")
+        unknown = sorted(set(personas["resident_id"].tolist()) - set(counts.index.tolist()))
+        if unknown:
+            raise ScoredInputError(f"personas has resident_id(s) {unknown[:5]} that are not in counts")
     people = residents.set_index("resident_id")[["district", "group"]]
     table = counts[kinds].join(people, how="inner")
     # One row per distinct combination of counts, district and group: the browser scores a few thousand
