@@ -94,7 +94,8 @@ import numpy as np
 import pandas as pd
 
 from .validation import RngLike, ScoredInputError, ScoredTypeError, accepts_seed, check_bool, check_bool_column
-from .validation import check_number, check_rng, describe, renamed_keywords
+from .validation import check_choice, check_column, check_column_name, check_number, check_numeric_column, check_rng, describe
+from .validation import renamed_keywords
 
 __all__ = ["AppealPolicy", "AccessModel", "sanction_starts", "appeal_access", "simulate_appeals", "summarise",
            "timeline", "policy_grid", "MAX_APPEALS", "MAX_DAYS"]
@@ -486,6 +487,16 @@ def _outcomes(outcomes):
     # "False" or NaN would count as True in a plain conversion to bool: refuse anything but True/False
     for c in ("sanctioned", "wrongly_sanctioned", "appealed"):
         check_bool_column(outcomes, c, f"outcomes column {c!r}", "outcomes")
+    for c in ("days_sanctioned", "cost", "cost_share"):
+        values = check_numeric_column(outcomes, c, f"outcomes column {c!r}", "outcomes").to_numpy(np.float64)
+        if (values < 0).any() or (c == "days_sanctioned" and (values > MAX_DAYS).any()):
+            raise ScoredInputError(f"outcomes column {c!r} must hold numbers >= 0"
+                                   + (f" and at most {MAX_DAYS}" if c == "days_sanctioned" else "")
+                                   + f", got values from {values.min():g} to {values.max():g}")
+    start = outcomes["start_day"].dropna()
+    if not pd.api.types.is_numeric_dtype(start.dtype) or (start.astype(np.float64) < 0).any():
+        raise ScoredInputError("outcomes column 'start_day' must hold days >= 0 (or <NA>), got "
+                               f"dtype {outcomes['start_day'].dtype}")
     return outcomes
 
 
@@ -513,7 +524,8 @@ def summarise(outcomes: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
     if group is None:
         sums = frame.sum().to_frame("all").T
     else:
-        if isinstance(group, (list, tuple)) or group not in o.columns:
+        check_column(o, group, "group", "outcomes")
+        if group not in o.columns:
             raise ScoredInputError(f"group must be one column of the outcomes (e.g. 'group', 'district', 'work'), got {group!r}")
         sums = frame.groupby(o[group], observed=True, sort=True).sum()
     k = sums["wrongly_sanctioned"].astype(np.float64)
@@ -542,8 +554,7 @@ def timeline(outcomes: pd.DataFrame, group: str | None = None, who: str = "wrong
     (per 1,000 residents of the row's group, or of the city).
     """
     o = _outcomes(outcomes)
-    if who not in ("wrongly", "rightly", "all"):
-        raise ScoredInputError(f"who must be 'wrongly', 'rightly' or 'all', got {who!r}")
+    check_choice(who, "who", ("wrongly", "rightly", "all"))
     days = int(o.attrs.get("days", 0))
     if days < 1:
         raise ScoredInputError("outcomes carry no period length (attrs['days']): use the table simulate_appeals returns")
@@ -555,8 +566,7 @@ def timeline(outcomes: pd.DataFrame, group: str | None = None, who: str = "wrong
     if group is None:
         keys, codes = np.array(["all"]), np.zeros(len(o), dtype=np.int64)
     else:
-        if isinstance(group, (list, tuple)) or group not in o.columns:
-            raise ScoredInputError(f"group must be one column of the outcomes, got {group!r}")
+        check_column(o, group, "group", "outcomes")
         col = o[group]
         codes, keys = pd.factorize(col, sort=True)
         if isinstance(col.dtype, pd.CategoricalDtype):

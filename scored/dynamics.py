@@ -529,6 +529,7 @@ def chilling_grid(world: Any, points_values: Any, sensitivity: float = 1.0, rng:
     if not points_values:
         raise ScoredInputError("points_values must not be empty")
     residents = world.residents
+    check_column_name(group, "group")
     if group not in residents.columns:
         raise ScoredInputError(f"group must be a column of world.residents, got {group!r}")
     key = residents.set_index("resident_id")[group]

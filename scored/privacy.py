@@ -35,7 +35,7 @@ import pandas as pd
 
 from .validation import RngLike, ScoredInputError, ScoredTypeError, check_column, check_column_name
 from .validation import check_column_names, check_frame, check_integer, check_number, check_rng, check_share
-from .validation import check_str, describe
+from .validation import check_choice, check_str, describe
 
 __all__ = ["PrivacyInputError", "BudgetExceeded", "uniqueness", "k_anonymity", "equivalence_classes", "link",
            "LinkResult", "l_diversity", "generalise_age", "generalise_postcode", "generalise_date", "suppress",
@@ -393,8 +393,7 @@ def generalise_date(dates, to: str = "year") -> pd.Series:
     than the target (e.g. "1988" with ``to="month"``) raises instead of inventing a month. Returns an ordered
     categorical Series (in date order), keeping the index and name of a Series input.
     """
-    if to not in ("year", "month"):
-        raise PrivacyInputError(f"to must be 'year' or 'month', got {to!r}")
+    check_choice(to, "to", ("year", "month"))
     s = _series(dates, "dates")
     if s.isna().any():
         raise PrivacyInputError(f"dates has {int(s.isna().sum()):,} missing value(s)")

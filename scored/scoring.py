@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .validation import ScoredInputError, ScoredLookupError, ScoredTypeError, check_bool, check_columns
-from .validation import check_frame, check_number, check_str, describe
+from .validation import check_frame, check_number, check_numeric_column, check_str, describe
 from .world import KINDS
 
 __all__ = ["Rule", "Band", "Scorecard", "DEFAULT_SCORECARD", "as_scorecard", "count_records", "score", "explain"]
@@ -363,7 +363,9 @@ def explain(scores: pd.DataFrame, resident_id: int, scorecard: Scorecard | None 
             raise ScoredInputError("scores carry no scorecard (attrs lost); pass scorecard= explicitly")
         scorecard = Scorecard.from_dict(scores.attrs["scorecard"])
     scorecard = as_scorecard(scorecard)
-    _frame(scores, "scores", [f"points_{r.kind}" for r in scorecard.rules])
+    _frame(scores, "scores", ["grade", *(f"points_{r.kind}" for r in scorecard.rules)])
+    for col in ["total", *(f"points_{r.kind}" for r in scorecard.rules)]:
+        check_numeric_column(scores, col, f"scores column {col!r}", "scores")
     if isinstance(resident_id, (bool, np.bool_)) or not isinstance(resident_id, numbers.Integral):
         raise ScoredTypeError(f"resident_id must be a whole number, got {describe(resident_id)}")
     if resident_id not in scores.index:

@@ -263,8 +263,8 @@ def check_str(value: Any, name: str, *, empty_ok: bool = True) -> str:
 def check_choice(value: Any, name: str, choices: Sequence[Any]) -> Any:
     """``value`` if it is one of ``choices``."""
     try:
-        ok = value in list(choices)
-    except TypeError:
+        ok = any(value is c or (type(value) is type(c) and value == c) for c in choices)
+    except (TypeError, ValueError):  # e.g. an array, whose == gives an array
         ok = False
     if not ok:
         raise ScoredInputError(f"{name} must be one of {list(choices)}, got {describe(value)}")

@@ -229,7 +229,7 @@ def test_bad_simulation_inputs(city, starts):
     with pytest.raises(ValueError, match="outcomes"):
         summarise(city.residents)
     o = simulate_appeals(city, starts=starts)
-    with pytest.raises(ValueError, match="group must be"):
+    with pytest.raises(ValueError, match="no column .no_such_column. .given as group"):
         summarise(o, group="no_such_column")
     with pytest.raises(ValueError, match="who"):
         timeline(o, who="everyone")

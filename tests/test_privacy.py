@@ -475,7 +475,7 @@ def test_bad_value(value, match):
     (lambda: generalise_postcode([1, 2], 1), "codes must be text"),
     (lambda: generalise_postcode(["H1", None], 1), "codes has 1 missing"),
     (lambda: generalise_postcode("H1", 1), "codes must be a Series"),
-    (lambda: generalise_date(["1988-04-17"], "day"), "to must be 'year' or 'month'"),
+    (lambda: generalise_date(["1988-04-17"], "day"), "to must be one of \\['year', 'month'\\]"),
     (lambda: generalise_date(["1988"], "month"), "coarser than a month"),
     (lambda: generalise_date(["17/04/1988"], "year"), "ISO dates"),
     (lambda: generalise_date(["1988-13-01"], "year"), "not a valid date"),

@@ -44,12 +44,14 @@ def calibration_table(df: pd.DataFrame, group: Hashable, score: Hashable, actual
     if isinstance(bins, (bool, np.bool_)):
         raise ScoredTypeError(f"bins must be a positive integer or a sequence of bin edges, got {bins!r}")
     if isinstance(bins, numbers.Integral):
-        if bins < 1:
-            raise ScoredInputError(f"bins must be a positive integer or a sequence of bin edges, got {bins!r}")
+        bins = check_integer(bins, "bins", low=1, high=10_000)
         lo, hi = values.min(), values.max()
         if lo == hi:
             lo, hi = lo - 0.5, hi + 0.5
         edges = np.linspace(lo, hi, int(bins) + 1)
+        if (np.diff(edges) <= 0).any():
+            raise ScoredInputError(f"column {score!r} (score) must hold values that can be split into {bins} bins, "
+                                   f"got values from {lo:g} to {hi:g}, too large for their spread")
     elif isinstance(bins, (Sequence, np.ndarray, pd.Index, pd.Series)) and not isinstance(bins, str):
         try:
             edges = np.asarray(bins, dtype=np.float64)
@@ -124,7 +126,7 @@ def calibrated_scores(base_rates: Mapping[Any, float], n: int = 10_000, *, sprea
                               f"{describe(base_rates)}")
     if not base_rates:
         raise ScoredInputError("base_rates must be a non-empty mapping of group name to base rate, got {}")
-    rates = {k: check_share(v, f"base rate of group {k!r}", low_open=True, high_open=True)
+    rates = {k: check_share(v, f"base_rates[{k!r}] (the base rate of group {k!r})", low_open=True, high_open=True)
              for k, v in base_rates.items()}
     n = check_integer(n, "n", low=1, high=MAX_PEOPLE // len(rates))
     spread = check_number(spread, "spread", low=0, high=10, low_open=True)

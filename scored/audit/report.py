@@ -234,6 +234,8 @@ def audit_report(data: Any, groups: Hashable | Sequence[Hashable] = ("group", "d
             df = data
             default_outcome = str(selected)
     outcome = outcome or default_outcome
+    for g in groups:
+        check_column(df, g, "groups", "the audited table")
     if actual is not None:
         overall = confusion(df, selected, actual)
         overall = pd.concat([overall[["n"]], pd.Series({"selected": overall["tp"] + overall["fp"]}),
