@@ -250,6 +250,14 @@ def attack_release(release: pd.DataFrame) -> Any:
                                    f"published {c} {value!r} became several different values "
                                    f"({sorted(pairs.loc[pairs['original'] == value, 'released'].unique())[:3]}); "
                                    "keep the original index (do not reset it), or pass a resident_id column")
+        # a released value that is itself a published value (not coarsened) must be the row's own value
+        raw = pairs["released"].isin(set(original[c])) & (pairs["released"] != pairs["original"])
+        if raw.any():
+            first = pairs[raw].iloc[0]
+            raise ScoredInputError(f"release rows do not line up with published_release() by their {where}: a row "
+                                   f"claims to be a published row whose {c} is {first['original']!r}, but holds "
+                                   f"{first['released']!r}; keep the original index (do not reset it), or pass a "
+                                   "resident_id column")
         mapping = pd.Series(pairs["released"].to_numpy(), index=pairs["original"].to_numpy())
         mapping = mapping[~mapping.index.duplicated()]
         coarse = reg[c].map(mapping)

@@ -107,6 +107,12 @@ def test_a_boolean_column_must_hold_true_and_false(values):
         check_bool_column(df, "flag", "selected")
 
 
+def test_object_columns_of_text_are_refused():
+    df = pd.DataFrame({"flag": pd.Series(["True", "False"], dtype=object)})
+    with pytest.raises(ScoredInputError, match="must be boolean"):
+        check_bool_column(df, "flag", "selected")
+
+
 def test_object_columns_of_real_booleans_are_accepted():
     df = pd.DataFrame({"flag": pd.Series([True, False, np.True_], dtype=object)})
     assert check_bool_column(df, "flag", "selected").tolist() == [True, False, True]
@@ -164,6 +170,9 @@ def test_simulate_appeals_refuses_starts_from_another_city(city):
     other = make_world(400, seed=3)  # same size, other people
     with pytest.raises(ScoredInputError, match="another city"):
         appeals.simulate_appeals(city, starts=appeals.sanction_starts(other))
+    starts = appeals.sanction_starts(city)
+    with pytest.raises(ScoredInputError, match="another city"):
+        appeals.simulate_appeals(city, starts=starts.assign(income=starts["income"] + 1))
 
 
 def test_attack_release_refuses_a_reset_index_and_joins_on_resident_id():
@@ -172,6 +181,10 @@ def test_attack_release_refuses_a_reset_index_and_joins_on_resident_id():
     share = capstone.attack_release(kept).summary["correct"]
     with pytest.raises(ScoredInputError, match="do not line up"):
         capstone.attack_release(kept.reset_index(drop=True))  # used to give 1.7% instead of 69%, silently
+    swapped = release.iloc[:400].copy()
+    swapped.index = swapped.index[::-1]  # same rows, wrong row numbers: no value maps to two, yet all are wrong
+    with pytest.raises(ScoredInputError, match="do not line up"):
+        capstone.attack_release(swapped)
     with_ids = capstone.published_release(include_id=True).sample(frac=0.9, random_state=1)
     assert capstone.attack_release(with_ids.reset_index(drop=True)).summary["correct"] == pytest.approx(share)
 
