@@ -122,11 +122,33 @@ def uniqueness(df: pd.DataFrame, quasi_identifiers) -> float:
 def k_anonymity(df: pd.DataFrame, quasi_identifiers) -> int:
     """The size of the smallest group of rows sharing the same quasi-identifier values: the table's *k*.
 
+    Glossary (k-anonymity): "every row shares its quasi-identifier values with at least k - 1 other rows"
+
     A table is k-anonymous (Sweeney 2002) when every row is indistinguishable from at least k-1 others on the
     quasi-identifiers, so a linkage attack on those columns can narrow a person down to no fewer than k rows.
     It does **not** protect the sensitive values: if the k rows share one (a homogeneity attack) or the attacker
     knows more (a background-knowledge attack), the value leaks anyway -- see ``l_diversity``. And it holds only
     for the columns declared quasi-identifiers. ``k_anonymity`` of a frame with no rows is undefined and raises.
+
+    Parameters
+    ----------
+    df : DataFrame
+    quasi_identifiers : column name or list of column names
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ScoredTypeError, ScoredInputError
+        A bad table or column list, an empty table, or missing values in a quasi-identifier.
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"zip": ["H1", "H1", "H2"], "sex": ["F", "F", "M"]})
+    >>> k_anonymity(people, ["zip", "sex"])
+    1
     """
     _, _, sizes, _ = _classes(df, quasi_identifiers)
     return int(sizes.min())
@@ -164,6 +186,9 @@ def _distinct_per_class(df, codes, m, sensitive, qi):
 def l_diversity(df: pd.DataFrame, quasi_identifiers, sensitive) -> int:
     """The smallest number of distinct values of ``sensitive`` within any equivalence class (distinct l-diversity).
 
+    Glossary (l-diversity): "every group of indistinguishable rows must hold at least l distinct values of the
+    sensitive attribute"
+
     Machanavajjhala, Gehrke, Kifer & Venkitasubramaniam (2006) showed that a k-anonymous table still leaks when a
     class is *homogeneous*: if all k people in your class share one sensitive value, knowing your quasi-identifiers
     reveals it. A table is (distinct) l-diverse if every class holds at least l distinct sensitive values. Always
@@ -171,6 +196,12 @@ def l_diversity(df: pd.DataFrame, quasi_identifiers, sensitive) -> int:
     sharing one value is still "2-diverse"), and the values can be semantically close (skewness and similarity
     attacks; the entropy and recursive variants of the paper, and t-closeness, Li, Li & Venkatasubramanian 2007,
     tighten this).
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"zip": ["H1", "H1", "H2", "H2"], "illness": ["flu", "cold", "flu", "flu"]})
+    >>> l_diversity(people, "zip", "illness")
+    1
     """
     codes, m, _, qi = _classes(df, quasi_identifiers)
     return int(_distinct_per_class(df, codes, m, sensitive, qi).min())
@@ -558,6 +589,8 @@ def _finite_noise(result: Any, scale: float) -> Any:
 def laplace_mechanism(value: Any, sensitivity: float, epsilon: float, rng: RngLike = None) -> Any:
     """``value`` plus Laplace noise of scale ``sensitivity / epsilon``: the Laplace mechanism.
 
+    Glossary (differential privacy): "Smaller epsilon means more privacy and noisier answers."
+
     If ``value`` is a query whose result changes by at most ``sensitivity`` when one person is added or removed,
     the noisy answer is epsilon-differentially private (Dwork, McSherry, Nissim & Smith 2006): whatever is
     released, its probability changes by a factor of at most e^epsilon whether or not any one person is in the data.
@@ -568,6 +601,12 @@ def laplace_mechanism(value: Any, sensitivity: float, epsilon: float, rng: RngLi
     ``value``: a number, a numpy array or a pandas Series (each entry gets independent noise; the same type is
     returned, a number as a float). ``epsilon`` and ``sensitivity``: positive and finite. ``rng``: a numpy
     Generator, an integer seed (same seed, same noise) or None (fresh randomness).
+
+    Examples
+    --------
+    >>> noisy = laplace_mechanism(120, sensitivity=1, epsilon=0.5, rng=7)
+    >>> noisy == laplace_mechanism(120, sensitivity=1, epsilon=0.5, rng=7), abs(noisy - 120) < 30
+    (True, True)
     """
     epsilon = _positive(epsilon, "epsilon")
     sensitivity = _positive(sensitivity, "sensitivity")
