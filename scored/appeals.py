@@ -139,7 +139,7 @@ class AppealPolicy:
     online_only: bool = True
     name: str = "as run"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         o = "AppealPolicy."
         for f in ("notice", "review_before_sanction", "burden_on_resident", "online_only"):
             object.__setattr__(self, f, _flag(o, f, getattr(self, f)))
@@ -191,7 +191,7 @@ class AccessModel:
     evidence_barrier_factor: float = 0.8
     retry_factor: float = 0.5
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         o = "AccessModel."
         for f in ("base_appeal_chance", "low_income_factor", "gig_factor", "disability_factor", "language_factor",
                   "digital_factor", "no_notice_factor", "evidence_chance", "evidence_barrier_factor", "retry_factor"):
@@ -211,7 +211,7 @@ class AccessModel:
 
 
 # ---------------------------------------------------------------------------------------------------- inputs
-def _check_world(world):
+def _check_world(world: Any) -> None:
     for attr in ("residents", "records", "behaviour"):
         if not isinstance(getattr(world, attr, None), pd.DataFrame):
             raise ScoredTypeError(f"world must be a scored.world.World (with a {attr!r} table), got a "
@@ -240,7 +240,7 @@ def _streams(rng: RngLike) -> list[np.random.Generator]:
     return check_rng(rng).spawn(3 + MAX_APPEALS)
 
 
-def sanction_starts(world, scorecard=None, grade: str = "D") -> pd.DataFrame:
+def sanction_starts(world: Any, scorecard: Any = None, grade: str = "D") -> pd.DataFrame:
     """One row per resident (index ``resident_id``): is the resident sanctioned, wrongly, and since when?
 
     Columns: ``district``, ``group``, ``work``, ``income``, ``score`` (on the records), ``corrected_score`` and
@@ -386,7 +386,7 @@ def _check_starts(starts: Any, world: Any) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------- simulation
-def _days_from(u, mean):
+def _days_from(u: Any, mean: Any) -> Any:
     """Whole days (>= 1) from uniform draws ``u`` through an exponential distribution with ``mean``."""
     return np.ceil(-mean * np.log1p(-u)).clip(min=1).astype(np.int64)
 
@@ -476,7 +476,7 @@ def simulate_appeals(world: Any, scorecard: Any = None, *, days: int = 365, poli
 
 
 # ---------------------------------------------------------------------------------------------------- summaries
-def _outcomes(outcomes):
+def _outcomes(outcomes: Any) -> Any:
     need = {"sanctioned", "wrongly_sanctioned", "appealed", "end_day", "days_sanctioned", "cost", "cost_share",
             "start_day"}
     if not isinstance(outcomes, pd.DataFrame):
@@ -588,7 +588,7 @@ def timeline(outcomes: pd.DataFrame, group: str | None = None, who: str = "wrong
 
 
 @renamed_keywords(by="groups")
-def policy_grid(world, scorecard=None, *, deadlines: Sequence[int] = (14, 30, 60, 90, 180),
+def policy_grid(world: Any, scorecard: Any = None, *, deadlines: Sequence[int] = (14, 30, 60, 90, 180),
                 appeal_chances: Sequence[float] = (0.2, 0.4, 0.6, 0.8, 1.0), notice: Sequence[bool] = (False, True),
                 groups: Sequence[str] = ("group", "work", "district"), policy: AppealPolicy | None = None,
                 access: AccessModel | None = None, days: int = 365, seeds: Sequence[int] = (0,),
@@ -646,7 +646,7 @@ SAFEGUARDS = {
 """Each safeguard as the change it makes to an ``AppealPolicy`` (applied to the policy as run)."""
 
 
-def _safeguards(safeguards):
+def _safeguards(safeguards: Any) -> Any:
     if not isinstance(safeguards, Mapping) or not safeguards:
         raise ScoredInputError(f"safeguards must be a non-empty dict name -> {{AppealPolicy field: value}}, got "
                          f"{safeguards!r}")
@@ -735,10 +735,10 @@ def safeguard_costs(outcomes: pd.DataFrame, policy: AppealPolicy, *, check_days:
 
 
 @renamed_keywords(by="groups")
-def safeguard_grid(world, scorecard=None, *, safeguards: Mapping = SAFEGUARDS, policy: AppealPolicy | None = None,
+def safeguard_grid(world: Any, scorecard: Any = None, *, safeguards: Mapping = SAFEGUARDS, policy: AppealPolicy | None = None,
                    access: AccessModel | None = None, groups: Sequence[str] = ("group", "work", "district", "disability"),
                    days: int = 365, seeds: Sequence[int] = (0,), grade: str = "D", cost_per_day: float = 10.0,
-                   **cost_options) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   **cost_options: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every combination of ``safeguards`` (2 ** len(safeguards) policies) run on ``world``: (summary, costs).
 
     ``summary`` is a long table with one column per safeguard (True/False), ``policy`` (its name), ``column``

@@ -71,7 +71,7 @@ def _unseal() -> dict:
 @lru_cache(maxsize=1)
 def _city() -> World:
     params = {k: v for k, v in CAPSTONE_PARAMS.items() if k not in ("residents", "seed")}
-    return make_world(CAPSTONE_PARAMS["residents"], CAPSTONE_PARAMS["seed"], **params)
+    return make_world(int(CAPSTONE_PARAMS["residents"]), int(CAPSTONE_PARAMS["seed"]), **params)  # type: ignore[call-overload]
 
 
 def capstone_city() -> World:
@@ -148,7 +148,7 @@ def sealed_labels(world: World | None = None, truth: str = "behaviour") -> pd.Da
                         index=observed.index)
 
 
-def _include_id(include_id):
+def _include_id(include_id: Any) -> Any:
     if not isinstance(include_id, (bool, np.bool_)):
         raise ValueError(f"include_id must be True or False, got {include_id!r}")
     return bool(include_id)

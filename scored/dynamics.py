@@ -44,7 +44,7 @@ def _feedback_number(name: str, value: Any, lo: float, hi: float, *, integer: bo
     return check_number(value, name, low=lo, high=hi, low_open=lo_open, integer=integer)
 
 
-def _per_district(name, values, *, positive, names=None):
+def _per_district(name: Any, values: Any, *, positive: Any, names: Any = None) -> Any:
     """District names and a float array from a dict or Series ``{district: value}``, or from a list (districts
     named A, B, ...). With ``names``, the districts must be those (a dict may list them in another order)."""
     if isinstance(values, _pd.Series):
@@ -71,7 +71,7 @@ def _per_district(name, values, *, positive, names=None):
     return order, _np.array([given[k] for k in order])
 
 
-def _simulate_patrols(rates, start, rounds, patrols, reported, history, correction, rng, keep=None):
+def _simulate_patrols(rates: Any, start: Any, rounds: Any, patrols: Any, reported: Any, history: Any, correction: Any, rng: Any, keep: Any = None) -> Any:
     """The loop for many independent runs at once: ``rates`` and ``start`` have shape (runs, districts),
     ``reported`` and ``correction`` shape (runs,). Returns arrays of shape (rounds kept, runs, districts);
     with ``keep`` (sorted round indices, from 0) only the allocation of those rounds is kept."""
@@ -190,7 +190,7 @@ def feedback_grid(initial_shares: Any, true_shares: Any, reported_shares: Any, c
     (round 1, then every ``every`` rounds, and the last): the median allocation to the first district over the
     runs, and the ``quantiles`` of it as ``low`` and ``high`` (a pair of numbers in [0, 1], low first).
     """
-    def values(name, given, lo, hi, lo_open=False, hi_open=False):
+    def values(name: Any, given: Any, lo: Any, hi: Any, lo_open: Any = False, hi_open: Any = False) -> Any:
         if isinstance(given, (str, bytes)) or not hasattr(given, "__iter__"):
             raise ScoredTypeError(f"{name} must be a list of numbers, got {describe(given)}")
         out = [_feedback_number(f"{name} value", v, lo, hi, lo_open=lo_open) for v in given]
@@ -271,13 +271,13 @@ def _check_int(name: str, value: Any, lo: int, hi: float) -> int:
     return int(check_number(value, name, low=lo, high=None if hi == _math.inf else hi, integer=True))
 
 
-def blacklist_line(scorecard=_DEFAULT_SCORECARD) -> float:
+def blacklist_line(scorecard: Any = _DEFAULT_SCORECARD) -> float:
     """The score below which ``scorecard`` puts a resident in its lowest band (the blacklist)."""
     scorecard = _as_scorecard(scorecard)
     return float(min(b.min_score for b in scorecard.bands[:-1])) if len(scorecard.bands) > 1 else -_math.inf
 
 
-def _tie_ends(ties, index, tie_types):
+def _tie_ends(ties: Any, index: Any, tie_types: Any) -> Any:
     """Both ends of every tie as positions in ``index`` (the residents being scored)."""
     if not isinstance(ties, _pd.DataFrame):
         raise ScoredInputError(f"ties must be a pandas DataFrame, got {type(ties).__name__}")
@@ -310,7 +310,7 @@ def _tie_ends(ties, index, tie_types):
     return a, b
 
 
-def _contacts_flagged(a, b, flagged, n):
+def _contacts_flagged(a: Any, b: Any, flagged: Any, n: Any) -> Any:
     """For each resident, how many of their contacts are flagged (ties counted in both directions)."""
     f = flagged.astype(_np.float64)
     return (_np.bincount(a, weights=f[b], minlength=n) + _np.bincount(b, weights=f[a], minlength=n)).astype(_np.int64)
@@ -327,7 +327,7 @@ def contacts(ties: _pd.DataFrame, resident_id: int) -> _np.ndarray:
 
 
 def association_penalty(scores: _pd.DataFrame, ties: _pd.DataFrame, weight: float, rounds: int = 1,
-                        scorecard=_DEFAULT_SCORECARD, *, per: str = "contact", tie_types=None) -> _pd.DataFrame:
+                        scorecard: Any = _DEFAULT_SCORECARD, *, per: str = "contact", tie_types: Any = None) -> _pd.DataFrame:
     """A score that also counts whom you know: each blacklisted contact costs ``weight`` points.
 
     A hypothetical rule, studied because such proposals and fears exist. Starting from each resident's own
@@ -364,7 +364,7 @@ def association_penalty(scores: _pd.DataFrame, ties: _pd.DataFrame, weight: floa
     a, b = _tie_ends(ties, index, tie_types)
     degree = _np.bincount(a, minlength=n) + _np.bincount(b, minlength=n)
 
-    def penalty_for(listed):
+    def penalty_for(listed: Any) -> Any:
         count = _contacts_flagged(a, b, listed, n)
         if per == "contact":
             return count, weight * count
@@ -400,9 +400,9 @@ def association_penalty(scores: _pd.DataFrame, ties: _pd.DataFrame, weight: floa
 
 
 @renamed_keywords(by="group")
-def association_spread(scores: _pd.DataFrame, ties: _pd.DataFrame, residents: _pd.DataFrame, weights,
-                       rounds: int, scorecard=_DEFAULT_SCORECARD, *, group: str = "district", per: str = "contact",
-                       tie_types=None) -> _pd.DataFrame:
+def association_spread(scores: _pd.DataFrame, ties: _pd.DataFrame, residents: _pd.DataFrame, weights: Any,
+                       rounds: int, scorecard: Any = _DEFAULT_SCORECARD, *, group: str = "district", per: str = "contact",
+                       tie_types: Any = None) -> _pd.DataFrame:
     """How the association penalty spreads, for several weights and every round up to ``rounds``.
 
     A tidy table for charts: one row per weight, round and value of ``group`` (a column of ``residents``,
@@ -446,7 +446,7 @@ def association_spread(scores: _pd.DataFrame, ties: _pd.DataFrame, residents: _p
                        "by_association": _np.int64, "round": _np.int64})
 
 
-def _world_tables(world):
+def _world_tables(world: Any) -> Any:
     for name in ("residents", "districts", "behaviour", "records"):
         if not isinstance(getattr(world, name, None), _pd.DataFrame):
             raise ScoredInputError(f"world must be a scored.world.World (with a {name} table), got {type(world).__name__}")
@@ -492,7 +492,7 @@ def chilling_effect(world: Any, points_at_stake: float, sensitivity: float = 1.0
     })
 
 
-def chilled_records(world, chill: _pd.DataFrame) -> _pd.DataFrame:
+def chilled_records(world: Any, chill: _pd.DataFrame) -> _pd.DataFrame:
     """The agencies' records as they would be if the posts withheld in ``chill`` had never been written.
 
     Records of a withheld post disappear, including wrong copies of it (a duplicate, or the record that
@@ -559,7 +559,7 @@ def chilling_grid(world: Any, points_values: Any, sensitivity: float = 1.0, rng:
     return out
 
 
-def purpose_limited(scorecard=_DEFAULT_SCORECARD, allowed_agencies=()) -> _Scorecard:
+def purpose_limited(scorecard: Any = _DEFAULT_SCORECARD, allowed_agencies: Any = ()) -> _Scorecard:
     """The scorecard under purpose limitation: only records from ``allowed_agencies`` may count.
 
     Every rule whose records come from an agency not in ``allowed_agencies`` (see :data:`AGENCY_OF_KIND`)
@@ -580,7 +580,7 @@ def purpose_limited(scorecard=_DEFAULT_SCORECARD, allowed_agencies=()) -> _Score
 
 
 @renamed_keywords(by="group")
-def purpose_limitation_grid(world, scorecard=_DEFAULT_SCORECARD, *, group: str = "district") -> _pd.DataFrame:
+def purpose_limitation_grid(world: Any, scorecard: Any = _DEFAULT_SCORECARD, *, group: str = "district") -> _pd.DataFrame:
     """The blacklist under every way of allowing or forbidding each agency's records to feed the score.
 
     One row per subset of agencies (2 ** 5 = 32) and value of ``group`` (a column of ``world.residents``):

@@ -65,7 +65,7 @@ def _column(df: pd.DataFrame, col: Any, what: str = "df", role: str = "quasi-ide
     return check_column(df, col, role, what, missing_ok=True)
 
 
-def _codes(s, col, what, role="quasi-identifier"):
+def _codes(s: Any, col: Any, what: Any, role: Any = "quasi-identifier") -> Any:
     """Dense-ish integer codes of a column (-1 never appears: missing values raise)."""
     if isinstance(s.dtype, pd.CategoricalDtype):
         codes, size = s.cat.codes.to_numpy().astype(np.int64), len(s.cat.categories)
@@ -78,7 +78,7 @@ def _codes(s, col, what, role="quasi-identifier"):
     return codes, max(size, 1)
 
 
-def _combine(parts):
+def _combine(parts: Any) -> Any:
     """Combine per-column codes into one code per distinct combination, 0..m-1 (hash-based, no sorting)."""
     combined, size = parts[0]
     for codes, n in parts[1:]:
@@ -91,7 +91,7 @@ def _combine(parts):
     return dense.astype(np.int64, copy=False), len(uniq)
 
 
-def _classes(df, quasi_identifiers, what="df"):
+def _classes(df: Any, quasi_identifiers: Any, what: Any = "df") -> Any:
     """(class code per row, number of classes, class sizes) for the quasi-identifiers."""
     _frame(df, what)
     qi = _qi_list(quasi_identifiers)
@@ -108,7 +108,7 @@ def _positive(value: Any, name: str) -> float:
 
 
 # ---------------------------------------------------------------------------------------------------- measures
-def uniqueness(df: pd.DataFrame, quasi_identifiers) -> float:
+def uniqueness(df: pd.DataFrame, quasi_identifiers: Any) -> float:
     """The share of rows whose combination of quasi-identifier values appears in no other row (0..1).
 
     A row that is unique in a release is unique in the population it was drawn from only if the release is the
@@ -119,7 +119,7 @@ def uniqueness(df: pd.DataFrame, quasi_identifiers) -> float:
     return float(np.count_nonzero(sizes == 1) / len(codes))
 
 
-def k_anonymity(df: pd.DataFrame, quasi_identifiers) -> int:
+def k_anonymity(df: pd.DataFrame, quasi_identifiers: Any) -> int:
     """The size of the smallest group of rows sharing the same quasi-identifier values: the table's *k*.
 
     Glossary (k-anonymity): "every row shares its quasi-identifier values with at least k - 1 other rows"
@@ -154,7 +154,7 @@ def k_anonymity(df: pd.DataFrame, quasi_identifiers) -> int:
     return int(sizes.min())
 
 
-def equivalence_classes(df: pd.DataFrame, quasi_identifiers, sensitive=None) -> pd.DataFrame:
+def equivalence_classes(df: pd.DataFrame, quasi_identifiers: Any, sensitive: Any = None) -> pd.DataFrame:
     """One row per distinct combination of quasi-identifier values, with its ``size`` (number of rows).
 
     Sorted from the smallest class (the riskiest) to the largest, ties in order of first appearance. With
@@ -174,7 +174,7 @@ def equivalence_classes(df: pd.DataFrame, quasi_identifiers, sensitive=None) -> 
     return out.iloc[order].reset_index(drop=True)
 
 
-def _distinct_per_class(df, codes, m, sensitive, qi):
+def _distinct_per_class(df: Any, codes: Any, m: Any, sensitive: Any, qi: Any) -> Any:
     check_column_name(sensitive, "sensitive")
     if sensitive in qi:
         raise PrivacyInputError(f"column {sensitive!r} cannot be both a quasi-identifier and the sensitive column")
@@ -183,7 +183,7 @@ def _distinct_per_class(df, codes, m, sensitive, qi):
     return np.bincount(pairs // ns, minlength=m).astype(np.int64)
 
 
-def l_diversity(df: pd.DataFrame, quasi_identifiers, sensitive) -> int:
+def l_diversity(df: pd.DataFrame, quasi_identifiers: Any, sensitive: Any) -> int:
     """The smallest number of distinct values of ``sensitive`` within any equivalence class (distinct l-diversity).
 
     Glossary (l-diversity): "every group of indistinguishable rows must hold at least l distinct values of the
@@ -208,7 +208,7 @@ def l_diversity(df: pd.DataFrame, quasi_identifiers, sensitive) -> int:
 
 
 # ---------------------------------------------------------------------------------------------------- linkage
-def _kind(s):
+def _kind(s: Any) -> Any:
     """The kind of values a column holds, so that a join on text against numbers is caught instead of matching
     nobody."""
     dtype = s.dtype
@@ -260,8 +260,8 @@ class LinkResult:
         return text
 
 
-def link(release: pd.DataFrame, auxiliary: pd.DataFrame, quasi_identifiers, id_column="name",
-         true_id=None) -> LinkResult:
+def link(release: pd.DataFrame, auxiliary: pd.DataFrame, quasi_identifiers: Any, id_column: Any = "name",
+         true_id: Any = None) -> LinkResult:
     """A linkage attack: join a "de-identified" ``release`` to an ``auxiliary`` table with identities.
 
     Each release row is compared with the auxiliary rows on the ``quasi_identifiers`` (exact equality of every
@@ -339,7 +339,7 @@ def link(release: pd.DataFrame, auxiliary: pd.DataFrame, quasi_identifiers, id_c
 
 
 # ---------------------------------------------------------------------------------------------------- generalisation
-def _series(values, what):
+def _series(values: Any, what: Any) -> Any:
     if isinstance(values, pd.Series):
         return values
     if isinstance(values, (pd.DataFrame, str, bytes)) or not hasattr(values, "__len__"):
@@ -347,7 +347,7 @@ def _series(values, what):
     return pd.Series(values)
 
 
-def _from_labels(s, codes_of_unique, labels, order):
+def _from_labels(s: Any, codes_of_unique: Any, labels: Any, order: Any) -> Any:
     """A categorical Series from per-unique-value label codes; categories are ``labels`` sorted by ``order``."""
     rank = np.argsort(order, kind="stable")
     inv = np.empty(len(rank), dtype=np.int64)
@@ -383,7 +383,7 @@ def generalise_age(ages: Any, width: int) -> pd.Series:
     return _from_labels(s, inv, labels, uniq)
 
 
-def _text_categories(s, what):
+def _text_categories(s: Any, what: Any) -> Any:
     """(codes, unique values as str) of a text Series, categorical or not; missing values raise."""
     if s.isna().any():
         raise PrivacyInputError(f"{what} has {int(s.isna().sum()):,} missing value(s)")
@@ -398,7 +398,7 @@ def _text_categories(s, what):
     return codes, uniq
 
 
-def generalise_postcode(codes, keep: int) -> pd.Series:
+def generalise_postcode(codes: Any, keep: int) -> pd.Series:
     """Keep the first ``keep`` characters of each postcode and replace the rest with one "*": "H3" -> "H*".
 
     ``keep=0`` gives "*" for every code; a code no longer than ``keep`` is left as it is. Returns a categorical
@@ -417,7 +417,7 @@ _PRECISION = {"year": 0, "month": 1, "day": 2}
 _ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
 
 
-def generalise_date(dates, to: str = "year") -> pd.Series:
+def generalise_date(dates: Any, to: str = "year") -> pd.Series:
     """Coarsen dates to their ``to="year"`` ("1988") or ``to="month"`` ("1988-04").
 
     Accepts ISO text ("1988-04-17", also "1988-04" when coarsening to the year) or datetime values. A value coarser
@@ -460,7 +460,7 @@ class Suppressed(NamedTuple):
     suppressed: int
 
 
-def suppress(df: pd.DataFrame, quasi_identifiers, k: int) -> Suppressed:
+def suppress(df: pd.DataFrame, quasi_identifiers: Any, k: int) -> Suppressed:
     """Drop every row whose equivalence class has fewer than ``k`` rows; return ``(kept, number_suppressed)``.
 
     The kept frame (original index, all columns) is k-anonymous on the quasi-identifiers, or empty. Suppression
@@ -495,7 +495,7 @@ class KAnonymousRelease:
                 f"({self.suppressed_share:.1%}), generalised={self.generalised})")
 
 
-def _step(item, qi, i):
+def _step(item: Any, qi: Any, i: Any) -> Any:
     if isinstance(item, Sequence) and not isinstance(item, str) and len(item) in (2, 3):
         column, func = item[0], item[1]
         label = item[2] if len(item) == 3 else None
@@ -514,7 +514,7 @@ def _step(item, qi, i):
     return column, func, str(label)
 
 
-def make_k_anonymous(df: pd.DataFrame, quasi_identifiers, k: int,
+def make_k_anonymous(df: pd.DataFrame, quasi_identifiers: Any, k: int,
                      hierarchy: Sequence[tuple[str, Callable]], max_suppression: float = 0.0) -> KAnonymousRelease:
     """Generalise step by step along ``hierarchy`` until few enough rows break k-anonymity, then suppress those.
 
@@ -540,9 +540,10 @@ def make_k_anonymous(df: pd.DataFrame, quasi_identifiers, k: int,
     n = len(df)
     allowed = math.floor(max_suppression * n + 1e-9)
     current = df.copy()
-    log, generalised = [], {}
+    log: list[dict[str, Any]] = []
+    generalised: dict[str, str] = {}
 
-    def measure(column, label):
+    def measure(column: Any, label: Any) -> Any:
         codes, m, sizes, _ = _classes(current, qi)
         below = int((sizes < k).astype(np.int64) @ sizes)
         log.append({"step": len(log), "column": column, "label": label, "classes": m, "min_class": int(sizes.min()),
@@ -650,7 +651,7 @@ class PrivacyAccountant:
 
     _TOL = 1e-9  # relative slack so that e.g. ten spends of 0.1 fit a budget of 1.0 despite rounding
 
-    def __init__(self, total_epsilon: float):
+    def __init__(self, total_epsilon: float) -> None:
         self.total = _positive(total_epsilon, "total_epsilon")
         self._spends: list[tuple[str, float]] = []
 
@@ -691,7 +692,7 @@ class PrivacyAccountant:
                 f"remaining={self.remaining:g}, queries={len(self._spends)})")
 
 
-def _mask(df, condition):
+def _mask(df: Any, condition: Any) -> Any:
     if isinstance(condition, str):
         try:
             condition = df.eval(condition)
@@ -717,8 +718,8 @@ def _mask(df, condition):
     return m.to_numpy(dtype=bool)
 
 
-def noisy_count(df: pd.DataFrame, condition, epsilon: float, accountant: PrivacyAccountant | None = None,
-                rng=None, label: str | None = None) -> float:
+def noisy_count(df: pd.DataFrame, condition: Any, epsilon: float, accountant: PrivacyAccountant | None = None,
+                rng: Any = None, label: str | None = None) -> float:
     """An epsilon-differentially private count of the rows of ``df`` where ``condition`` holds.
 
     ``condition``: a boolean mask (Series aligned with ``df``, or array), a callable ``df -> mask`` or a query
@@ -746,7 +747,7 @@ def noisy_count(df: pd.DataFrame, condition, epsilon: float, accountant: Privacy
 
 
 # ---------------------------------------------------------------------------------------------------- who is exposed
-def anonymity_set_sizes(df: pd.DataFrame, quasi_identifiers) -> pd.Series:
+def anonymity_set_sizes(df: pd.DataFrame, quasi_identifiers: Any) -> pd.Series:
     """For every row, how many rows (itself included) share its quasi-identifier values: its *anonymity set*.
 
     1 means the row is unique: anyone who knows this person's quasi-identifiers finds exactly one row, theirs.
@@ -789,7 +790,7 @@ __all__ += ["anonymity_set_sizes", "LINK_OUTCOMES", "linkage_outcomes"]
 
 
 # ---------------------------------------------------------------------------------------------------- safeguards
-def homogeneous_rows(df: pd.DataFrame, quasi_identifiers, sensitive) -> pd.Series:
+def homogeneous_rows(df: pd.DataFrame, quasi_identifiers: Any, sensitive: Any) -> pd.Series:
     """For every row, whether everyone in its equivalence class has the same value of ``sensitive``.
 
     These are the rows a *homogeneity attack* (Machanavajjhala et al. 2006) exposes: whoever knows a person's
@@ -802,7 +803,7 @@ def homogeneous_rows(df: pd.DataFrame, quasi_identifiers, sensitive) -> pd.Serie
     return pd.Series(distinct[codes] == 1, index=df.index, name="homogeneous")
 
 
-def suppress_not_diverse(df: pd.DataFrame, quasi_identifiers, sensitive, l: int) -> Suppressed:
+def suppress_not_diverse(df: pd.DataFrame, quasi_identifiers: Any, sensitive: Any, l: int) -> Suppressed:
     """Drop every row whose equivalence class holds fewer than ``l`` distinct values of ``sensitive``.
 
     The kept frame is (distinct) l-diverse on the quasi-identifiers, or empty; returns ``(kept, number_dropped)``

@@ -60,7 +60,7 @@ class Rule:
     points: float
     label: str = ""
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not isinstance(self.kind, str) or self.kind not in KINDS:
             raise ScoredInputError(f"rule kind must be one of {list(KINDS)}, got {describe(self.kind)}")
         _number(self.points, f"points for {self.kind!r}")
@@ -77,7 +77,7 @@ class Band:
     min_score: float | None
     sanction: str = "none"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_str(self.grade, "band grade", empty_ok=False)
         if self.min_score is not None:
             _number(self.min_score, f"min_score of band {self.grade!r}")
@@ -97,7 +97,7 @@ class Scorecard:
     rules: tuple[Rule, ...]
     bands: tuple[Band, ...]
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_str(self.name, "scorecard name")
         _number(self.base, "base")
         for part, item in (("rules", self.rules), ("bands", self.bands)):
@@ -156,7 +156,7 @@ class Scorecard:
                                      f"got {item!r}")
         return cls(d["name"], d["base"], tuple(d["rules"]), tuple(d["bands"]))
 
-    def with_points(self, **points) -> "Scorecard":
+    def with_points(self, **points: Any) -> "Scorecard":
         """A copy with new points per record, e.g. ``with_points(flagged_post=0, late_bill=-10)``.
 
         A known kind that has no rule yet gets one.
@@ -397,12 +397,13 @@ def explain(scores: pd.DataFrame, resident_id: int, scorecard: Scorecard | None 
 __all__ += ["counterfactuals", "counterfactual"]
 
 
-def _counterfactual_target(scorecard: Scorecard, target_grade) -> tuple[str, float]:
+def _counterfactual_target(scorecard: Scorecard, target_grade: Any) -> tuple[str, float]:
     """The target grade and the lowest total that reaches it (default: the band just above the lowest)."""
     if len(scorecard.bands) < 2:
         raise ScoredInputError(f"scorecard {scorecard.name!r} has a single band, so no grade is better than another")
     if target_grade is None:
         band = scorecard.bands[-2]
+        assert band.min_score is not None  # only the last band has none
         return band.grade, float(band.min_score)
     if not isinstance(target_grade, str) or target_grade not in scorecard.grades:
         raise ScoredInputError(f"unknown target_grade {target_grade!r}; grades: {', '.join(scorecard.grades)}")
@@ -413,7 +414,7 @@ def _counterfactual_target(scorecard: Scorecard, target_grade) -> tuple[str, flo
     return band.grade, float(band.min_score)
 
 
-def _counterfactual_counts(counts, scorecard: Scorecard) -> np.ndarray:
+def _counterfactual_counts(counts: Any, scorecard: Scorecard) -> np.ndarray:
     """Validated counts, one int64 column per scorecard rule (in rule order)."""
     if not isinstance(counts, pd.DataFrame):
         raise ScoredTypeError(f"counts must be a pandas DataFrame from count_records(records, residents), "
@@ -440,7 +441,7 @@ def _counterfactual_counts(counts, scorecard: Scorecard) -> np.ndarray:
     return out
 
 
-def _counterfactual_caps(max_added, positive: list[str], index: pd.Index) -> dict[str, np.ndarray]:
+def _counterfactual_caps(max_added: Any, positive: list[str], index: pd.Index) -> dict[str, np.ndarray]:
     """Per-resident caps on added records, by positive kind (a kind not named has no cap)."""
     if max_added is None:
         return {}
@@ -484,7 +485,7 @@ def _records_needed(points_needed: np.ndarray, points_each: float) -> np.ndarray
 
 
 def counterfactuals(counts: pd.DataFrame, scorecard: Scorecard = DEFAULT_SCORECARD, target_grade: str | None = None,
-                    *, removable=None, max_added=None, everyone: bool = False) -> pd.DataFrame:
+                    *, removable: Any = None, max_added: Any = None, everyone: bool = False) -> pd.DataFrame:
     """The smallest changes to each resident's records that would lift them to ``target_grade``.
 
     ``counts`` is :func:`count_records` output (one row per resident, one column per kind). ``target_grade``
@@ -569,7 +570,7 @@ def counterfactuals(counts: pd.DataFrame, scorecard: Scorecard = DEFAULT_SCORECA
     grades = list(scorecard.grades)
     nb = len(grades)
 
-    def whole(values, where=None):
+    def whole(values: Any, where: Any = None) -> Any:
         out = pd.array(np.asarray(values, dtype=np.float64).round().astype(np.int64), dtype="Int64")
         if where is not None:
             out[~where] = pd.NA
@@ -593,7 +594,7 @@ def counterfactuals(counts: pd.DataFrame, scorecard: Scorecard = DEFAULT_SCORECA
 
 
 def counterfactual(counts: pd.DataFrame, resident_id: int, scorecard: Scorecard = DEFAULT_SCORECARD,
-                   target_grade: str | None = None, **options) -> pd.Series:
+                   target_grade: str | None = None, **options: Any) -> pd.Series:
     """One resident's row of :func:`counterfactuals` (``shortfall`` 0 if they already reach ``target_grade``)."""
     if isinstance(resident_id, (bool, np.bool_)) or not isinstance(resident_id, numbers.Integral):
         raise ScoredTypeError(f"resident_id must be a whole number, got {describe(resident_id)}")

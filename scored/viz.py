@@ -87,7 +87,7 @@ def theme() -> dict:
 SITE_ENV = "SCORED_SITE"
 
 
-def render(spec: dict, **metadata) -> tuple[dict, dict]:
+def render(spec: dict, **metadata: Any) -> tuple[dict, dict]:
     """Return a chart's mime bundle: Vega-Lite JSON for Jupyter, HTML for the static site."""
     _check_spec(spec)
     description = spec.get("description")
@@ -179,7 +179,7 @@ def compact_data(frame: pd.DataFrame) -> alt.InlineData:
     )
 
 
-def _points_slider(rule) -> alt.Parameter:
+def _points_slider(rule: Any) -> alt.Parameter:
     """A slider for one rule's points, from 0 to twice its default (at least 100 for a penalty)."""
     low, high = (min(-100, 2 * rule.points), 0) if rule.points <= 0 else (0, max(50, 2 * rule.points))
     return alt.param(
@@ -211,19 +211,19 @@ def _counts(counts: Any, scorecard: Any, name: str = "counts") -> pd.DataFrame:
     return counts
 
 
-def _score_expression(scorecard) -> str:
+def _score_expression(scorecard: Any) -> str:
     """The scorecard's total as a Vega expression over count columns and the points sliders."""
     terms = " + ".join(f"points_{rule.kind} * datum.{rule.kind}" for rule in scorecard.rules)
     return f"{scorecard.base} + {terms}"
 
 
-def blacklist_threshold(scorecard) -> float:
+def blacklist_threshold(scorecard: Any) -> float:
     """The score below which the scorecard blacklists: the lowest band's upper edge."""
     scorecard = _scorecard(scorecard)
     return float(min(band.min_score for band in scorecard.bands if band.min_score is not None))
 
 
-def score_distribution(scores, scorecard) -> alt.Chart:
+def score_distribution(scores: Any, scorecard: Any) -> alt.Chart:
     """Histogram of scores with a slider for the blacklist threshold and the share below it.
 
     ``scores`` is the output of :func:`scored.scoring.score`.
@@ -266,7 +266,7 @@ def score_distribution(scores, scorecard) -> alt.Chart:
     )
 
 
-def blacklist_explorer(counts, residents, scorecard, personas=None) -> alt.VConcatChart:
+def blacklist_explorer(counts: Any, residents: Any, scorecard: Any, personas: Any = None) -> alt.VConcatChart:
     """Sliders for every rule's points and for the blacklist threshold; bars show who lands on the list.
 
     ``counts`` is :func:`scored.scoring.count_records` output (one column per rule kind, indexed by
@@ -328,7 +328,7 @@ def blacklist_explorer(counts, residents, scorecard, personas=None) -> alt.VConc
     ))
 
 
-def _persona_panel(counts, personas, scorecard) -> alt.HConcatChart:
+def _persona_panel(counts: Any, personas: Any, scorecard: Any) -> alt.HConcatChart:
     kinds = [rule.kind for rule in scorecard.rules]
     labels = {rule.kind: rule.label for rule in scorecard.rules}
     rows = (

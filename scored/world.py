@@ -107,7 +107,7 @@ class World:
         """The records as an agency sees them: every ``truth_*`` column removed."""
         return self.records.loc[:, [c for c in self.records.columns if not c.startswith("truth_")]]
 
-    def to_csv(self, directory) -> Path:
+    def to_csv(self, directory: Any) -> Path:
         """Write the six tables as CSV plus ``world.json`` (seed and parameters); the bytes are deterministic.
 
         Files are written to a temporary folder first, so a failure leaves no half-written city behind.
@@ -135,7 +135,7 @@ _CATEGORIES = {  # column -> categories, used to build frames and to restore dty
 }
 
 
-def _cat(codes, column):
+def _cat(codes: Any, column: Any) -> Any:
     return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int8), categories=list(_CATEGORIES[column]))
 
 
@@ -144,7 +144,7 @@ def _check_number(name: str, value: Any, lo: float, hi: float, integer: bool) ->
     return check_number(value, name, low=lo, high=None if hi == math.inf else hi, integer=integer)
 
 
-def _resolve(residents, seed, params):
+def _resolve(residents: Any, seed: Any, params: Any) -> Any:
     unknown = sorted(set(params) - set(_ALLOWED))
     if unknown:
         raise ScoredInputError(f"unknown parameter(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(_ALLOWED)}")
@@ -167,7 +167,7 @@ def _resolve(residents, seed, params):
 
 
 # ---------------------------------------------------------------------------------------------------- generation
-def make_world(residents: int = 10_000, seed: int = 0, **params) -> World:
+def make_world(residents: int = 10_000, seed: int = 0, **params: Any) -> World:
     """Build a synthetic city of ``residents`` adults from ``seed``.
 
     Parameters (all validated; a bad value raises ``ValueError`` naming it):
@@ -189,13 +189,13 @@ def make_world(residents: int = 10_000, seed: int = 0, **params) -> World:
     return World(res, districts, behaviour, records, ties, personas, p, seed)
 
 
-def _draw(rng, probs, n):
+def _draw(rng: Any, probs: Any, n: Any) -> Any:
     """Draw category codes from a probability vector with inverse-CDF sampling (deterministic, vectorised)."""
     cdf = np.cumsum(probs)
     return np.minimum(np.searchsorted(cdf / cdf[-1], rng.random(n), side="right"), len(probs) - 1)
 
 
-def _make_residents(p, rng):
+def _make_residents(p: Any, rng: Any) -> Any:
     n, m = p["residents"], p["minority_share"]
     share = np.array([row[1] for row in _DISTRICT_TABLE.values()])
     heron_dist = np.array([row[4] for row in _DISTRICT_TABLE.values()])
@@ -269,7 +269,7 @@ def _make_residents(p, rng):
     return res, codes
 
 
-def _make_districts(p, res):
+def _make_districts(p: Any, res: Any) -> Any:
     rows = []
     poverty_line = 0.6 * res["income"].median()  # relative poverty: below 60% of the city median income
     for d, (area, share, _, level, _, pcs) in _DISTRICT_TABLE.items():
@@ -286,7 +286,7 @@ def _make_districts(p, res):
     return df
 
 
-def _behaviour_rates(res):
+def _behaviour_rates(res: Any) -> Any:
     """Yearly event rates per resident and kind: they depend on income, work and age only, never on group/district.
 
     Only +, *, / are used, so the rates are bit-identical on every machine.
@@ -305,21 +305,22 @@ def _behaviour_rates(res):
     }
 
 
-def _make_behaviour(res, rng):
+def _make_behaviour(res: Any, rng: Any) -> Any:
     n = len(res)
-    rid, kind = [], []
+    rid_parts: list[np.ndarray] = []
+    kind_parts: list[np.ndarray] = []
     for k, lam in enumerate(_behaviour_rates(res).values()):
         counts = rng.poisson(lam)
-        rid.append(np.repeat(np.arange(n, dtype=np.int64), counts))
-        kind.append(np.full(counts.sum(), k, dtype=np.int8))
-    rid, kind = np.concatenate(rid), np.concatenate(kind)
+        rid_parts.append(np.repeat(np.arange(n, dtype=np.int64), counts))
+        kind_parts.append(np.full(counts.sum(), k, dtype=np.int8))
+    rid, kind = np.concatenate(rid_parts), np.concatenate(kind_parts)
     day = rng.integers(0, DAYS, len(rid))
     order = np.lexsort((kind, rid, day))  # a chronological log
     return pd.DataFrame({"event_id": np.arange(len(rid), dtype=np.int64), "resident_id": rid[order],
                          "day": day[order].astype(np.int64), "kind": _cat(kind[order], "kind")})
 
 
-def _pick_other(rng, members_of, key, size):
+def _pick_other(rng: Any, members_of: Any, key: Any, size: Any) -> Any:
     """For each position, a random *other* resident with the same ``key`` (namesake or same last name)."""
     order = np.argsort(key, kind="stable")
     first = np.searchsorted(key[order], key, side="left")
@@ -331,7 +332,7 @@ def _pick_other(rng, members_of, key, size):
     return order[first[r] + np.minimum(off, size[r] - 1)]
 
 
-def _make_records(p, res, codes, behaviour, rng, rng_err):
+def _make_records(p: Any, res: Any, codes: Any, behaviour: Any, rng: Any, rng_err: Any) -> Any:
     """Observation layer: which true events agencies recorded, plus injected errors with their ground truth."""
     surv = np.array([p["surveillance"][d] for d in DISTRICTS])
     ev_res = behaviour["resident_id"].to_numpy()
@@ -376,7 +377,7 @@ def _make_records(p, res, codes, behaviour, rng, rng_err):
     err = np.zeros(n0, dtype=np.int8)
     err[mis] = 1
     ev_day = behaviour["day"].to_numpy()
-    cols = {  # correct + misattributed, then duplicates, then stale
+    parts = {  # correct + misattributed, then duplicates, then stale
         "resident_id": [resident, resident[dup], ev_res[src]],
         "day": [ev_day[rec], ev_day[rec[dup]], stale_day],
         "kind": [ev_kind[rec], ev_kind[rec[dup]], ev_kind[src]],
@@ -385,7 +386,7 @@ def _make_records(p, res, codes, behaviour, rng, rng_err):
         "truth_event_id": [rec, rec[dup], np.full(n_stale, -1)],
         "truth_day": [ev_day[rec], ev_day[rec[dup]], stale_old],
     }
-    cols = {k: np.concatenate(v) for k, v in cols.items()}
+    cols: dict[str, Any] = {k: np.concatenate(v) for k, v in parts.items()}
     t = len(cols["day"])
     order = np.lexsort((rng_err.permutation(t), cols["day"]))  # chronological; ties in random order (no leak)
     cols = {k: v[order] for k, v in cols.items()}
@@ -409,13 +410,15 @@ def _make_records(p, res, codes, behaviour, rng, rng_err):
     })
 
 
-def _make_ties(res, codes, rng):
+def _make_ties(res: Any, codes: Any, rng: Any) -> Any:
     n = len(res)
     hh = codes["household"]
     order = np.argsort(hh, kind="stable")
     start = np.searchsorted(hh[order], np.arange(hh.max() + 1))
     size = np.bincount(hh)
-    a, b, t = [], [], []
+    a: Any = []
+    b: Any = []
+    t: Any = []
     for i in range(6):  # family: every pair within a household (at most 6 adults)
         for j in range(i + 1, 6):
             h = np.flatnonzero(size > j)
@@ -423,7 +426,7 @@ def _make_ties(res, codes, rng):
             b.append(order[start[h] + j])
             t.append(np.zeros(len(h), np.int8))
 
-    def within(members, key, stubs, local_share):
+    def within(members: Any, key: Any, stubs: Any, local_share: Any) -> Any:
         """Random partners for each stub, mostly among residents with the same key (district or workplace)."""
         src = np.repeat(members, stubs)
         k = key[src]
@@ -436,12 +439,16 @@ def _make_ties(res, codes, rng):
 
     everyone = np.arange(n)
     s, d = within(everyone, codes["district"], rng.poisson(1.0, n), 0.8)  # friends: homophily by district
-    a.append(s), b.append(d), t.append(np.ones(len(s), np.int8))
+    a.append(s)
+    b.append(d)
+    t.append(np.ones(len(s), np.int8))
     workers = np.flatnonzero(codes["work"] <= 1)
     workplace = np.zeros(n, dtype=np.int64)
     workplace[workers] = rng.integers(0, max(1, len(workers) // 15), len(workers))
     s, d = within(workers, workplace, rng.poisson(0.8, len(workers)), 1.0)
-    a.append(s), b.append(d), t.append(np.full(len(s), 2, np.int8))
+    a.append(s)
+    b.append(d)
+    t.append(np.full(len(s), 2, np.int8))
     a, b, t = np.concatenate(a), np.concatenate(b), np.concatenate(t)
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     keep = lo != hi
@@ -456,7 +463,7 @@ def _make_ties(res, codes, rng):
                          "tie": _cat(t[sel], "tie")})
 
 
-def _make_personas(p, res, codes, behaviour, records):
+def _make_personas(p: Any, res: Any, codes: Any, behaviour: Any, records: Any) -> Any:
     """Pick five residents whose stories really hold in the data, rename their namesake groups, fill in names.
 
     Rules are deterministic (ranked, ties broken by the smallest resident_id). Where a small city has no resident
@@ -476,9 +483,11 @@ def _make_personas(p, res, codes, behaviour, records):
     surv = np.array([p["surveillance"][d] for d in DISTRICTS])
     heavy, light = int(np.argmax(surv)), int(np.argmin(surv))
     negative = seen[:, [0, 1, 2, 4]].sum(1)
-    used_ids, used_names, chosen = set(), set(), {}
+    used_ids: set[int] = set()
+    used_names: set[int] = set()
+    chosen: dict[Any, Any] = {}
 
-    def pick(name, options):
+    def pick(name: Any, options: Any) -> Any:
         free = ~np.isin(full, list(used_names)) & ~np.isin(np.arange(n), list(used_ids))
         for fits, mask, *rank in options:  # from the strictest rule to the loosest
             cand = np.flatnonzero(mask & free)
@@ -686,7 +695,7 @@ def load_world(directory: str | os.PathLike[str]) -> World:
     return World(**frames, params=params, seed=seed)
 
 
-def write_classroom(directory=DATA_DIR) -> Path:
+def write_classroom(directory: Any = DATA_DIR) -> Path:
     """Generate the committed classroom city into ``directory`` with its SHA256SUMS (the README is hand-written)."""
     import hashlib
 

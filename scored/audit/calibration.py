@@ -132,7 +132,9 @@ def calibrated_scores(base_rates: Mapping[Any, float], n: int = 10_000, *, sprea
     spread = check_number(spread, "spread", low=0, high=10, low_open=True)
     gen = check_rng(rng)
     n = int(n)
-    groups, scores, actual = [], [], []
+    groups: list[np.ndarray] = []
+    scores: list[np.ndarray] = []
+    actual: list[np.ndarray] = []
     for name, p in rates.items():
         mu = _logit_normal_location(p, float(spread))
         s = 1 / (1 + np.exp(-(mu + spread * gen.standard_normal(n))))

@@ -6,6 +6,8 @@ are the identity that links them (Chouldechova 2017), behind the impossibility r
 """
 from __future__ import annotations
 
+from typing import Any
+
 from collections.abc import Hashable
 
 import numpy as np
@@ -24,7 +26,7 @@ def with_rates(c: pd.DataFrame) -> pd.DataFrame:
     c = c.astype(np.int64)
     c.insert(0, "n", c[["tp", "fp", "tn", "fn"]].sum(axis=1))
 
-    def ratio(num, den):
+    def ratio(num: Any, den: Any) -> Any:
         num, den = num.to_numpy(np.float64), den.to_numpy(np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)

@@ -28,7 +28,7 @@ SMALL_GROUP = 30  # rates of groups smaller than this are flagged as unreliable 
 class GroupAudit:
     """The audit by one group column: selection table, four-fifths check, error rates (None without truth)."""
 
-    column: str
+    column: Hashable
     selection: pd.DataFrame
     four_fifths: FourFifths | None
     errors: pd.DataFrame | None
@@ -49,7 +49,7 @@ class AuditReport:
     outcome: str
     favourable: bool
     overall: pd.Series
-    by_group: dict[str, GroupAudit]
+    by_group: dict[Hashable, GroupAudit]
     findings: list[str]
     has_truth: bool
 
@@ -66,7 +66,7 @@ class AuditReport:
         """Error-rate tables of every group column stacked (None without ground truth)."""
         if not self.has_truth:
             return None
-        return pd.concat([ga.errors.reset_index().rename(columns={c: "group"}).assign(column=c)
+        return pd.concat([ga.errors.reset_index()  # type: ignore[union-attr]  # has_truth: every errors table is there.rename(columns={c: "group"}).assign(column=c)
                           for c, ga in self.by_group.items()], ignore_index=True)
 
     def to_markdown(self) -> str:
@@ -109,7 +109,7 @@ class AuditReport:
         return "\n".join(lines)
 
 
-def _markdown_table(header, rows):
+def _markdown_table(header: Any, rows: Any) -> Any:
     right = [i > 0 for i in range(len(header))]
     out = ["| " + " | ".join(header) + " |",
            "|" + "|".join("---:" if r else "---" for r in right) + "|"]
@@ -117,7 +117,7 @@ def _markdown_table(header, rows):
     return out
 
 
-def _group_findings(col, sel, ff, err, outcome, favourable):
+def _group_findings(col: Any, sel: Any, ff: Any, err: Any, outcome: Any, favourable: Any) -> Any:
     f = []
     if len(sel) < 2:
         f.append(f"By {col}: only one group ({sel.index[0]}), nothing to compare.")
@@ -323,7 +323,7 @@ def compare_reports(before: AuditReport, after: AuditReport, *,
     truth = before.has_truth and after.has_truth
     rows = []
 
-    def spread(rates):
+    def spread(rates: Any) -> Any:
         rates = rates.dropna()
         if len(rates) < 2 or rates.max() == 0:
             return math.nan
@@ -334,22 +334,23 @@ def compare_reports(before: AuditReport, after: AuditReport, *,
         if list(map(str, a.selection.index)) != list(map(str, b.selection.index)):
             raise ScoredInputError(f"the reports have different groups in column {col!r}: "
                                   f"{list(a.selection.index)} before, {list(b.selection.index)} after")
-        tables = [(a.errors, b.errors) if truth else (a.selection, b.selection)]
-        ta, tb = tables[0]
+        ta: Any = a.errors if truth else a.selection
+        tb: Any = b.errors if truth else b.selection
         for m in metrics:
             if m not in ta.columns:
                 continue  # an error metric without ground truth: not measurable
             for g in ta.index:
                 rows.append({"column": col, "group": str(g), "metric": m,
                              "before": float(ta.loc[g, m]), "after": float(tb.loc[g, m])})
-        summary = {}
+        summary: dict[str, dict[str, float]] = {}
         for name, ga in (("before", a), ("after", b)):
             ff = ga.four_fifths
             summary.setdefault("disparate_impact", {})[name] = math.nan if ff is None else ff.ratio
             summary.setdefault("harm_ratio", {})[name] = math.nan if ff is None else ff.harm_ratio
             if truth:
-                summary.setdefault("fpr_ratio", {})[name] = spread(ga.errors["fpr"])
-                summary.setdefault("fnr_ratio", {})[name] = spread(ga.errors["fnr"])
+                errors: Any = ga.errors
+                summary.setdefault("fpr_ratio", {})[name] = spread(errors["fpr"])
+                summary.setdefault("fnr_ratio", {})[name] = spread(errors["fnr"])
         for m, v in summary.items():
             rows.append({"column": col, "group": SUMMARY_GROUP, "metric": m, "before": float(v["before"]),
                          "after": float(v["after"])})

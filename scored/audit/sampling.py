@@ -57,11 +57,10 @@ def sampling_uncertainty(df: pd.DataFrame, group: Hashable, selected: Hashable =
     g = check_column(df, group, "group")
     cells = _cells(df, selected, actual)
     check_choice(metric, "metric", list(_RATE_PARTS))
-    if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
-        sizes = (sizes,)
-    if not isinstance(sizes, (Sequence, np.ndarray)) or isinstance(sizes, str) or len(sizes) == 0:
-        raise ScoredTypeError(f"sizes must be a non-empty list of sample sizes (or one size), got {describe(sizes)}")
-    sizes = [check_integer(s, "every sample size in sizes", low=1) for s in sizes]
+    given: Any = (sizes,) if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool) else sizes
+    if not isinstance(given, (Sequence, np.ndarray)) or isinstance(given, str) or len(given) == 0:
+        raise ScoredTypeError(f"sizes must be a non-empty list of sample sizes (or one size), got {describe(given)}")
+    sizes = [check_integer(s, "every sample size in sizes", low=1) for s in given]
     reps = check_integer(reps, "reps", low=2)
     level = check_share(level, "level", low_open=True, high_open=True)
     if sum(sizes) * reps > MAX_DRAWS:
