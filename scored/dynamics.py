@@ -36,6 +36,10 @@ from .world import TIES as _TIES
 # Loops in Predictive Policing" (FAT* 2018, PMLR 81): patrols go where past incidents were recorded, and what
 # patrols discover is recorded only where they are. It is a Polya urn: the data reinforce themselves.
 
+__all__ = ["FEEDBACK_LIMITS", "patrol_feedback", "feedback_grid", "AGENCY_PURPOSES", "AGENCY_OF_KIND", "blacklist_line",
+           "contacts", "association_penalty", "association_spread", "chilling_effect", "chilled_records",
+           "chilling_grid", "purpose_limited", "purpose_limitation_grid"]
+
 FEEDBACK_LIMITS = {"rounds": 10_000, "patrols": 1_000_000, "runs": 100_000, "rows": 5_000_000}
 
 

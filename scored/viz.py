@@ -32,6 +32,9 @@ from altair.vegalite.v6.display import VEGALITE_MIME_TYPE
 
 from .validation import ScoredInputError, ScoredTypeError, check_columns, check_frame, check_numeric_column
 
+__all__ = ["PALETTE", "SANCTIONED", "NOT_SANCTIONED", "theme", "render", "chart_html", "enable", "compact_data",
+           "blacklist_threshold", "score_distribution", "blacklist_explorer"]
+
 THEME_NAME = "scored"
 RENDERER_NAME = "scored"
 
