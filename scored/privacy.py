@@ -114,6 +114,12 @@ def uniqueness(df: pd.DataFrame, quasi_identifiers: Any) -> float:
     A row that is unique in a release is unique in the population it was drawn from only if the release is the
     whole population (as the city's residents table is); in a sample, uniqueness in the sample overstates it.
     Sweeney (2000) estimated that 87% of the US population was unique on 5-digit ZIP code, date of birth and sex.
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"zip": ["H1", "H1", "H2", "H2", "H3"], "sex": ["F", "F", "M", "M", "F"]})
+    >>> uniqueness(people, ["zip", "sex"])
+    0.2
     """
     codes, m, sizes, _ = _classes(df, quasi_identifiers)
     return float(np.count_nonzero(sizes == 1) / len(codes))
@@ -365,6 +371,11 @@ def generalise_age(ages: Any, width: int) -> pd.Series:
 
     ``width=1`` keeps the age ("37"). Ages must be whole, non-negative numbers without missing values. Returns an
     ordered categorical Series (bands in age order), keeping the index and name of a Series input.
+
+    Examples
+    --------
+    >>> generalise_age([23, 37, 41], 10).astype(str).tolist()
+    ['20-29', '30-39', '40-49']
     """
     width = check_integer(width, "width", low=1, high=MAX_AGE)
     s = _series(ages, "ages")
@@ -403,6 +414,11 @@ def generalise_postcode(codes: Any, keep: int) -> pd.Series:
 
     ``keep=0`` gives "*" for every code; a code no longer than ``keep`` is left as it is. Returns a categorical
     Series (sorted categories), keeping the index and name of a Series input.
+
+    Examples
+    --------
+    >>> generalise_postcode(["H12", "K3"], 1).astype(str).tolist()
+    ['H*', 'K*']
     """
     keep = _int_param(keep, "keep", 0)
     s = _series(codes, "codes")
@@ -423,6 +439,11 @@ def generalise_date(dates: Any, to: str = "year") -> pd.Series:
     Accepts ISO text ("1988-04-17", also "1988-04" when coarsening to the year) or datetime values. A value coarser
     than the target (e.g. "1988" with ``to="month"``) raises instead of inventing a month. Returns an ordered
     categorical Series (in date order), keeping the index and name of a Series input.
+
+    Examples
+    --------
+    >>> generalise_date(["1988-04-17", "1990-12-01"], to="month").astype(str).tolist()
+    ['1988-04', '1990-12']
     """
     check_choice(to, "to", ("year", "month"))
     s = _series(dates, "dates")
@@ -466,6 +487,13 @@ def suppress(df: pd.DataFrame, quasi_identifiers: Any, k: int) -> Suppressed:
     The kept frame (original index, all columns) is k-anonymous on the quasi-identifiers, or empty. Suppression
     costs rows, and it removes exactly the people who are unusual on the quasi-identifiers, which can bias analyses
     of the release against them.
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"zip": ["H1", "H1", "H2", "H2", "H3"], "sex": ["F", "F", "M", "M", "F"]})
+    >>> kept, dropped = suppress(people, ["zip", "sex"], 2)
+    >>> len(kept), dropped
+    (4, 1)
     """
     k = _int_param(k, "k", 1)
     codes, _, sizes, _ = _classes(df, quasi_identifiers)
@@ -647,6 +675,12 @@ class PrivacyAccountant:
 
     ``spent``, ``remaining`` and ``history`` (a DataFrame: ``query``, ``label``, ``epsilon``, ``spent``,
     ``remaining``) show the state.
+
+    Examples
+    --------
+    >>> budget = PrivacyAccountant(1.0)
+    >>> budget.spend(0.4, "district counts"), budget.can_spend(0.7)
+    (0.6, False)
     """
 
     _TOL = 1e-9  # relative slack so that e.g. ten spends of 0.1 fit a budget of 1.0 despite rounding
@@ -754,6 +788,12 @@ def anonymity_set_sizes(df: pd.DataFrame, quasi_identifiers: Any) -> pd.Series:
     ``uniqueness`` is the share of 1s, ``k_anonymity`` the smallest value; this keeps the value per row, so that
     one can ask *who* is exposed (e.g. by age group) and how many people a given person hides among. Returns an
     integer Series named ``anonymity_set``, indexed like ``df``.
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"zip": ["H1", "H1", "H2"], "sex": ["F", "F", "M"]})
+    >>> anonymity_set_sizes(people, ["zip", "sex"]).tolist()
+    [2, 2, 1]
     """
     codes, _, sizes, _ = _classes(df, quasi_identifiers)
     return pd.Series(sizes[codes].astype(np.int64), index=df.index, name="anonymity_set")
@@ -862,6 +902,11 @@ def max_guess_accuracy(epsilon: float) -> float:
     private mechanism, their guess is right with probability at most e^epsilon / (1 + e^epsilon): 52.5% at
     epsilon = 0.1, 73.1% at 1, 99.3% at 5 (the hypothesis-testing reading of the definition; Dwork & Roth 2014).
     The bound is about one person's presence; it says nothing about what the data reveal about groups.
+
+    Examples
+    --------
+    >>> round(max_guess_accuracy(1.0), 3)
+    0.731
     """
     epsilon = _positive(epsilon, "epsilon")
     return 1.0 / (1.0 + math.exp(-epsilon))

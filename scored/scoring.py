@@ -256,6 +256,13 @@ def count_records(records: pd.DataFrame, residents: pd.DataFrame) -> pd.DataFram
     """Records per resident and kind: one row per resident (index ``resident_id``), one int column per kind.
 
     Reads only ``records.resident_id``, ``records.kind`` and ``residents.resident_id``.
+
+    Examples
+    --------
+    >>> records = pd.DataFrame({"resident_id": [0, 0, 1], "kind": ["late_bill", "late_bill", "volunteering"]})
+    >>> counts = count_records(records, pd.DataFrame({"resident_id": [0, 1]}))
+    >>> counts[["late_bill", "volunteering"]].to_dict("list")
+    {'late_bill': [2, 0], 'volunteering': [0, 1]}
     """
     _frame(records, "records", ["resident_id", "kind"])
     _frame(residents, "residents", ["resident_id"])

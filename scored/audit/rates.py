@@ -177,6 +177,14 @@ def four_fifths_check(df: pd.DataFrame, group: Hashable, selected: Hashable, fav
 
     ``outcome`` is the words used for "selected" in the sentence (default: the column name), e.g. "blacklisted".
     It is a rule of thumb, not a legal threshold, and passing it does not show a process is fair.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"g": ["a"] * 4 + ["b"] * 4,
+    ...                    "listed": [True, False, False, False, True, True, False, False]})
+    >>> check = four_fifths_check(df, "g", "listed", favourable=False, outcome="listed")
+    >>> round(check.ratio, 3), check.passes, check.harm_ratio
+    (0.667, False, 2.0)
     """
     favourable = check_bool(favourable, "favourable")
     threshold = check_number(threshold, "threshold", low=0, high=1, low_open=True)
