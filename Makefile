@@ -41,7 +41,7 @@ typecheck: $(STAMP)
 # Branch coverage of scored/ by the toolkit tests (serial: coverage follows one process).
 coverage: $(STAMP)
 	$(BIN)/python -m coverage erase
-	$(BIN)/python -m coverage run -m pytest -m toolkit -q -p no:xdist
+	$(BIN)/python -m coverage run -m pytest -m toolkit -q -n 0
 	$(BIN)/python -m coverage combine -q
 	$(BIN)/python -m coverage report --sort=cover
 
