@@ -363,7 +363,7 @@ def _from_labels(s: Any, codes_of_unique: Any, labels: Any, order: Any) -> Any:
                      index=s.index, name=s.name)
 
 
-MAX_AGE = 200  # years: anything larger is not an age, and would overflow the band arithmetic
+MAX_AGE = 1_000_000  # ages, and years used like ages (birth years); far larger values overflow the band arithmetic
 
 
 def generalise_age(ages: Any, width: int) -> pd.Series:
