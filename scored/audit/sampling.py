@@ -24,7 +24,7 @@ _RATE_PARTS = {  # metric: (numerator cell, denominator cells)
 }
 
 
-MAX_DRAWS = 50_000_000  # sampled rows in all (sizes x reps): more would take minutes
+MAX_DRAWS = 1_000_000_000  # sampled rows in all (sizes x reps): more would run for many minutes
 
 
 @renamed_keywords(seed="rng", predicted="selected")
