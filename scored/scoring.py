@@ -185,7 +185,7 @@ class Scorecard:
 # The band minimums follow the AAA (1,050) level reported for Huantai County; the rest are ours.
 # Points are ours, tuned so that in the classroom city a few per cent land in D.
 DEFAULT_SCORECARD = Scorecard(
-    name="Rongcheng-style (simulated)",
+    name="Brightwater scorecard (simulated)",
     base=1000,
     rules=(
         Rule("late_bill", -40, "late utility bill"),

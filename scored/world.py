@@ -75,7 +75,11 @@ PERSONAS = (("Robin", "gig worker"), ("Sasha", "watched district"), ("Kit", "nam
             ("Jules", "journalist"), ("Wren", "model citizen"))
 
 CLASSROOM_PARAMS = {"residents": 10_000, "seed": 2026}
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+# The classroom city. In the repository it is data/ (the source of truth); a wheel carries a copy inside the
+# package, scored/classroom/, written at build time by setup.py, so load_classroom() works without the repository.
+_PACKAGED_DATA = Path(__file__).resolve().parent / "classroom"
+DATA_DIR = (_PACKAGED_DATA if (_PACKAGED_DATA / "records.csv").is_file()
+            else Path(__file__).resolve().parent.parent / "data")
 _DEFAULTS = {"error_rate": 0.04, "minority_share": 0.15, "surveillance": None}
 _ALLOWED = ("residents", "seed", "error_rate", "surveillance", "minority_share")
 _FLOAT_FORMAT = "%.10g"

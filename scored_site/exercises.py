@@ -616,6 +616,8 @@ def build_chapter(source: Source, out: Path = DEFAULT_OUT, student_only: bool = 
         dest = out / source.chapter
         built = BuiltChapter(source.chapter, dest, seconds)
         out.mkdir(parents=True, exist_ok=True)
+        from .kit import exercise_readme  # how to install the student kit and open this notebook
+        (result / "student" / "README.md").write_text(exercise_readme(source.chapter), encoding="utf-8")
         _zip_dir(result / "student", built.student_zip, source.chapter)
         if student_only:
             return built

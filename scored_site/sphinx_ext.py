@@ -103,9 +103,11 @@ def _local_citations(app: Sphinx, docname: str, source: list[str]) -> None:
 
 
 def toolkit_digest() -> str:
-    """A digest of everything a chapter's output depends on besides its own text: the toolkit and the data."""
+    """A digest of everything a chapter's output depends on besides its own text: the toolkit, the chapters'
+    figure modules and the data."""
     digest = hashlib.sha256()
-    files = sorted((ROOT / "scored").rglob("*.py")) + sorted(p for p in (ROOT / "data").rglob("*") if p.is_file())
+    files = (sorted((ROOT / "scored").rglob("*.py")) + sorted((ROOT / "scored_figures").rglob("*.py"))
+             + sorted(p for p in (ROOT / "data").rglob("*") if p.is_file()))
     for path in files:
         digest.update(path.relative_to(ROOT).as_posix().encode())
         digest.update(path.read_bytes())

@@ -1,0 +1,79 @@
+"""Formulas drawn at build time: KaTeX prerendered by sphinxcontrib-katex, no math JavaScript in the page.
+
+KaTeX comes from npm, pinned in ``package.json`` / ``package-lock.json`` and installed by ``make`` (``npm ci``);
+Node runs it while Sphinx writes the pages. The reader's browser gets HTML (plus MathML for screen readers) and
+one stylesheet, ``_static/katex/katex.css``, with KaTeX's fonts as WOFF2 only (every browser the course supports
+reads WOFF2; the WOFF and TTF copies would triple the download). Pages without a formula do not link the
+stylesheet at all. Nothing comes from another host: sphinxcontrib-katex's default stylesheet is a CDN address,
+replaced here.
+
+Write display formulas with ``$$ ... $$`` or ``\\begin{aligned}``/``align*``: plain ``align`` numbers its rows in
+KaTeX on top of Sphinx's own equation numbers.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+KATEX_DIST = REPO_ROOT / "node_modules" / "katex" / "dist"
+CSS_NAME = "katex/katex.css"  # relative to _static
+_FONT_SRC = re.compile(r"src:url\((fonts/[\w-]+\.woff2)\) format\(\"woff2\"\)(?:,url\([^)]*\) format\(\"[\w]+\"\))*")
+
+
+def _katex_ready(app: Sphinx, config) -> None:
+    script = KATEX_DIST / "katex.min.js"
+    if not script.is_file():
+        raise ExtensionError(f"KaTeX not found at {script}: run `npm ci` in {REPO_ROOT} (make book does)")
+    config.katex_prerender = True
+    config.katex_js_path = str(script)  # used by the build-time render server only, never sent to the reader
+    config.katex_css_path = CSS_NAME
+    config.html_math_renderer = "katex"
+
+
+def stylesheet() -> str:
+    """KaTeX's stylesheet with WOFF2-only fonts, followed by sphinxcontrib-katex's layout rules."""
+    css = (KATEX_DIST / "katex-swap.min.css").read_text(encoding="utf-8")
+    css, fonts = _FONT_SRC.subn(r'src:url(\1) format("woff2")', css)
+    if fonts < 10:  # KaTeX has ~20 faces; fewer means its CSS changed shape and the fonts would not load
+        raise ExtensionError(f"KaTeX's stylesheet has an unexpected @font-face format ({fonts} rewritten)")
+    import sphinxcontrib.katex as katex
+
+    layout = (Path(katex.__file__).parent / katex.filename_css).read_text(encoding="utf-8")
+    layout = re.sub(r"/\*.*?\*/\s*", "", layout, flags=re.S)  # its comments carry issue-tracker addresses
+    return css + "\n" + layout
+
+
+def _write_assets(app: Sphinx) -> None:
+    if app.builder.format != "html":
+        return
+    target = Path(app.outdir) / "_static" / "katex"
+    fonts = target / "fonts"
+    fonts.mkdir(parents=True, exist_ok=True)
+    (target / "katex.css").write_text(stylesheet(), encoding="utf-8")
+    for font in (KATEX_DIST / "fonts").glob("*.woff2"):
+        shutil.copyfile(font, fonts / font.name)
+
+
+def _only_where_math(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Math-free pages drop KaTeX's stylesheets (sphinxcontrib-katex adds them to every page)."""
+    import sphinxcontrib.katex as katex
+
+    # The domain's own has_equations() also counts the pages a toctree includes, so the root page would match.
+    has_math = bool(doctree) and bool(app.env.get_domain("math").data["has_equations"].get(pagename))
+    drop = {katex.filename_css} if has_math else {katex.filename_css, CSS_NAME}
+    context["css_files"] = [css for css in context.get("css_files", [])
+                            if getattr(css, "filename", str(css)).split("?")[0].removeprefix("_static/") not in drop]
+
+
+def setup(app: Sphinx) -> dict:
+    app.setup_extension("sphinxcontrib.katex")
+    app.connect("config-inited", _katex_ready)
+    app.connect("builder-inited", _write_assets)
+    app.connect("html-page-context", _only_where_math)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
