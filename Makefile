@@ -1,12 +1,14 @@
-# Scored: `make book` builds the site, `make test` runs every test. Both set up .venv themselves.
+# Scored: `make book` builds the student site, `make instructor` the instructor edition (never published),
+# `make test` runs every test. All set up .venv themselves.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HTML := _build/html
+INSTRUCTOR := _build/instructor
 PORT ?= 8000
 
-.PHONY: book test test-without-site check typecheck coverage serve exercises bench clean
+.PHONY: book instructor test test-without-site check typecheck coverage serve exercises bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,12 +24,27 @@ $(NODE_STAMP): package.json package-lock.json
 	touch $(NODE_STAMP)
 
 # -W: every Sphinx warning fails the build; a failing notebook cell fails it too (see _config.yml).
+# Downloads only for the units in _toc.yml; a unit dropped from it loses its download too. The last step
+# refuses a site that holds instructor material.
 book: $(STAMP) $(NODE_STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
-	$(BIN)/python -m scored_site.exercises build --student-only --out $(HTML)/exercises
+	$(BIN)/python -m scored_site.edition prune-downloads $(HTML)/exercises
+	$(BIN)/python -m scored_site.exercises build --student-only --out $(HTML)/exercises $$($(BIN)/python -m scored_site.toc --chapter-args)
 	$(BIN)/python -m scored_site.kit --exercises $(HTML)/exercises --out $(HTML)/kit
 	$(BIN)/python -m scored_site.pdf --site $(HTML)
+	$(BIN)/python -m scored_site.edition check-student $(HTML)
 	@echo "The site is in $(CURDIR)/$(HTML)/index.html  (make serve: http://127.0.0.1:$(PORT))"
+
+# The instructor edition: discussion notes shown, solution notebooks and rubrics beside the pages. It shares the
+# executed chapters with `make book` (same cache) and is built apart (_build/.instructor), so the student site
+# never contains it. For your own machine only.
+instructor: $(STAMP) $(NODE_STAMP)
+	SCORED_EDITION=instructor $(BIN)/jupyter-book build . --path-output _build/.instructor --warningiserror --keep-going
+	rm -rf $(INSTRUCTOR)
+	cp -a _build/.instructor/_build/html $(INSTRUCTOR)
+	$(BIN)/python -m scored_site.exercises build --out $(INSTRUCTOR)/exercises $$($(BIN)/python -m scored_site.toc --chapter-args)
+	$(BIN)/python -m scored_site.edition rubrics $(INSTRUCTOR)/exercises
+	@echo "The instructor edition is in $(CURDIR)/$(INSTRUCTOR)/index.html  (never publish this folder)"
 
 # Every test layer (see docs/ARCHITECTURE.md, "Tests"). The layers that need no built site run while the book
 # builds (two jobs side by side); then the layer that tests the built site. pytest -n auto spreads each run over

@@ -108,8 +108,12 @@ def toolkit_digest() -> str:
     digest = hashlib.sha256()
     files = (sorted((ROOT / "scored").rglob("*.py")) + sorted((ROOT / "scored_figures").rglob("*.py"))
              + sorted(p for p in (ROOT / "data").rglob("*") if p.is_file()))
+    # A course rebuilt on another city ($SCORED_CITY) must not reuse the charts of the committed one.
+    city = os.environ.get("SCORED_CITY", "").strip()
+    if city and Path(city).is_dir():
+        files += sorted(p for p in Path(city).rglob("*") if p.is_file())
     for path in files:
-        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.relative_to(ROOT).as_posix().encode() if path.is_relative_to(ROOT) else path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -189,6 +193,7 @@ def setup(app: Sphinx) -> dict:
     os.environ["SCORED_SITE"] = "1"
     app.add_directive("quiz", QuizDirective)
     app.add_role("objective", objective_role)
+    app.setup_extension("scored_site.instructor_ext")  # instructor guide, instructor edition, dropped chapters
     app.connect("config-inited", _use_course_templates)
     app.connect("config-inited", _chapter_bibliographies)
     app.connect("config-inited", _cache_per_toolkit_version)
