@@ -192,8 +192,7 @@ def _distinct_per_class(df: Any, codes: Any, m: Any, sensitive: Any, qi: Any) ->
 def l_diversity(df: pd.DataFrame, quasi_identifiers: Any, sensitive: Any) -> int:
     """The smallest number of distinct values of ``sensitive`` within any equivalence class (distinct l-diversity).
 
-    Glossary (l-diversity): "every group of indistinguishable rows must hold at least l distinct values of the
-    sensitive attribute"
+    Glossary (l-diversity): "in the simplest (distinct) form at least l different values"
 
     Machanavajjhala, Gehrke, Kifer & Venkitasubramaniam (2006) showed that a k-anonymous table still leaks when a
     class is *homogeneous*: if all k people in your class share one sensitive value, knowing your quasi-identifiers
@@ -619,6 +618,8 @@ def laplace_mechanism(value: Any, sensitivity: float, epsilon: float, rng: RngLi
     """``value`` plus Laplace noise of scale ``sensitivity / epsilon``: the Laplace mechanism.
 
     Glossary (differential privacy): "Smaller epsilon means more privacy and noisier answers."
+
+    Glossary (epsilon): "Smaller epsilon means more noise and more privacy"
 
     If ``value`` is a query whose result changes by at most ``sensitivity`` when one person is added or removed,
     the noisy answer is epsilon-differentially private (Dwork, McSherry, Nissim & Smith 2006): whatever is
