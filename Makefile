@@ -8,7 +8,7 @@ HTML := _build/html
 INSTRUCTOR := _build/instructor
 PORT ?= 8000
 
-.PHONY: book instructor test serve exercises bench clean
+.PHONY: book instructor test test-without-site check typecheck coverage serve exercises bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,8 +46,30 @@ instructor: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m scored_site.edition rubrics $(INSTRUCTOR)/exercises
 	@echo "The instructor edition is in $(CURDIR)/$(INSTRUCTOR)/index.html  (never publish this folder)"
 
-test: book
-	$(BIN)/python -m pytest
+# Every test layer (see docs/ARCHITECTURE.md, "Tests"). The layers that need no built site run while the book
+# builds (two jobs side by side); then the layer that tests the built site. pytest -n auto spreads each run over
+# the cores (pytest-xdist); a file's tests stay on one worker, so its expensive fixtures are built once.
+test: $(STAMP)
+	$(MAKE) --no-print-directory -j2 book test-without-site
+	$(BIN)/python -m pytest -m site -n auto
+	$(BIN)/mypy
+
+test-without-site: $(STAMP)
+	$(BIN)/python -m pytest -m "not site" -n auto
+
+# The toolkit's tests alone (unit, property, doctest, conventions, layers): the quick loop while coding.
+check: $(STAMP)
+	$(BIN)/python -m pytest -m toolkit -n auto -q
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+# Branch coverage of scored/ by the toolkit tests (serial: coverage follows one process).
+coverage: $(STAMP)
+	$(BIN)/python -m coverage erase
+	$(BIN)/python -m coverage run -m pytest -m toolkit -q -n 0
+	$(BIN)/python -m coverage combine -q
+	$(BIN)/python -m coverage report --sort=cover
 
 exercises: $(STAMP)
 	$(BIN)/python -m scored_site.exercises build --out _build/exercises
@@ -57,6 +79,7 @@ serve:
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory $(HTML) $(PORT)
 
 bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_bad_inputs.py
 	$(BIN)/python benchmarks/bench_world.py
 	$(BIN)/python benchmarks/bench_privacy.py
 	$(BIN)/python benchmarks/bench_build.py

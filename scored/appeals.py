@@ -9,9 +9,9 @@ Main entry points
 -----------------
 ``sanction_starts(world, scorecard, grade)``
     One row per resident: sanctioned on the records?, wrongly sanctioned?, and the day the sanction started.
-``simulate_appeals(world, scorecard, days=365, policy=AppealPolicy(), access=AccessModel(), seed=0)``
+``simulate_appeals(world, scorecard, days=365, policy=AppealPolicy(), access=AccessModel(), rng=0)``
     One row per resident: who appealed, when each sanction ended, days sanctioned and their cost.
-``summarise(outcomes, by)``, ``timeline(outcomes, by)``, ``policy_grid(world, ...)``
+``summarise(outcomes, group)``, ``timeline(outcomes, group)``, ``policy_grid(world, ...)``
     Tables for reports and charts (by group, district, work ...; per day; over a grid of policies).
 
 ``AppealPolicy`` holds what the *operator* decides (notice, review deadline, burden of proof ...); ``AccessModel``
@@ -75,8 +75,8 @@ sanctions continue but no new records arrive.
    sanctioned costs ``cost_per_day`` (default 10 of the city's currency a day: lost benefits), the same for
    everyone, so the cost as a share of income is largest for the poorest.
 
-Randomness: one ``seed`` gives one result, bit for bit. Every random draw is made for every resident from its own
-stream, whatever the policy, so two policies run with the same seed differ only through the policy (common random
+Randomness: one int ``rng`` (a seed) gives one result, bit for bit. Every random draw is made for every resident from its own
+stream, whatever the policy, so two policies run with the same ``rng`` differ only through the policy (common random
 numbers): a resident who would have appealed on day 40 under one deadline appeals on day 40 under another too.
 
 All parameters are validated; a bad value raises ``ValueError`` naming the parameter and its allowed range.
@@ -88,9 +88,14 @@ import math
 import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from .validation import RngLike, ScoredInputError, ScoredTypeError, accepts_seed, check_bool, check_bool_column
+from .validation import check_choice, check_column, check_column_name, check_number, check_numeric_column, check_rng, describe
+from .validation import renamed_keywords
 
 __all__ = ["AppealPolicy", "AccessModel", "sanction_starts", "appeal_access", "simulate_appeals", "summarise",
            "timeline", "policy_grid", "MAX_APPEALS", "MAX_DAYS"]
@@ -101,20 +106,13 @@ _GROUP_COLUMNS = ("district", "group", "work")
 
 
 # ---------------------------------------------------------------------------------------------------- validation
-def _number(owner, name, value, lo, hi, integer=False, lo_open=False):
-    kind = "an integer" if integer else "a number"
-    ok = isinstance(value, numbers.Integral) if integer else isinstance(value, numbers.Real)
-    if isinstance(value, (bool, np.bool_)) or not ok or (not integer and not math.isfinite(value)) \
-            or not (lo < value if lo_open else lo <= value) or not value <= hi:
-        left = "(" if lo_open else "["
-        raise ValueError(f"{owner}{name} must be {kind} in {left}{lo}, {hi}], got {value!r}")
-    return int(value) if integer else float(value)
+def _number(owner: str, name: str, value: Any, lo: float, hi: float, integer: bool = False,
+            lo_open: bool = False) -> Any:
+    return check_number(value, f"{owner}{name}", low=lo, high=hi, low_open=lo_open, integer=integer)
 
 
-def _flag(owner, name, value):
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{owner}{name} must be True or False, got {value!r}")
-    return bool(value)
+def _flag(owner: str, name: str, value: Any) -> bool:
+    return check_bool(value, f"{owner}{name}")
 
 
 @dataclass(frozen=True)
@@ -141,7 +139,7 @@ class AppealPolicy:
     online_only: bool = True
     name: str = "as run"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         o = "AppealPolicy."
         for f in ("notice", "review_before_sanction", "burden_on_resident", "online_only"):
             object.__setattr__(self, f, _flag(o, f, getattr(self, f)))
@@ -151,7 +149,7 @@ class AppealPolicy:
         object.__setattr__(self, "max_appeals", _number(o, "max_appeals", self.max_appeals, 0, MAX_APPEALS,
                                                         integer=True))
         if not isinstance(self.name, str):
-            raise ValueError(f"AppealPolicy.name must be a string, got {self.name!r}")
+            raise ScoredTypeError(f"AppealPolicy.name must be a string, got {self.name!r}")
 
     def describe(self) -> str:
         """The policy in one sentence of plain words."""
@@ -193,7 +191,7 @@ class AccessModel:
     evidence_barrier_factor: float = 0.8
     retry_factor: float = 0.5
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         o = "AccessModel."
         for f in ("base_appeal_chance", "low_income_factor", "gig_factor", "disability_factor", "language_factor",
                   "digital_factor", "no_notice_factor", "evidence_chance", "evidence_barrier_factor", "retry_factor"):
@@ -206,44 +204,43 @@ class AccessModel:
         object.__setattr__(self, "barrier_prep_factor", _number(o, "barrier_prep_factor", self.barrier_prep_factor,
                                                                 1, 10))
         if not isinstance(self.language_barrier, Mapping):
-            raise ValueError(f"AccessModel.language_barrier must be a dict group -> share in [0, 1], "
+            raise ScoredTypeError(f"AccessModel.language_barrier must be a dict group -> share in [0, 1], "
                              f"got {self.language_barrier!r}")
         shares = {str(g): _number(o, f"language_barrier[{g!r}]", v, 0, 1) for g, v in self.language_barrier.items()}
         object.__setattr__(self, "language_barrier", shares)
 
 
 # ---------------------------------------------------------------------------------------------------- inputs
-def _check_world(world):
+def _check_world(world: Any) -> None:
     for attr in ("residents", "records", "behaviour"):
         if not isinstance(getattr(world, attr, None), pd.DataFrame):
-            raise ValueError(f"world must be a scored.world.World (with a {attr!r} table), got {type(world).__name__}")
+            raise ScoredTypeError(f"world must be a scored.world.World (with a {attr!r} table), got a "
+                                  f"{type(world).__name__}")
     missing = [c for c in ("resident_id", "district", "group", "work", "income", "age", "disability")
                if c not in world.residents.columns]
     if missing:
-        raise ValueError(f"world.residents has no column {', '.join(map(repr, missing))}")
+        raise ScoredInputError(f"world.residents has no column {', '.join(map(repr, missing))}")
     ids = world.residents["resident_id"].to_numpy()
     if not np.array_equal(ids, np.arange(len(ids))):
-        raise ValueError("world.residents.resident_id must run 0, 1, ..., N-1 in order, as scored.world makes it")
+        raise ScoredInputError("world.residents.resident_id must run 0, 1, ..., N-1 in order, as scored.world makes it")
 
 
-def _seed(seed):
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
-    return int(seed)
+def _card(scorecard: Any) -> Any:
+    from .scoring import as_scorecard
+
+    return as_scorecard(scorecard)
 
 
-def _card(scorecard):
-    from .scoring import DEFAULT_SCORECARD, Scorecard
+def _streams(rng: RngLike) -> list[np.random.Generator]:
+    """One child stream per use: [0] the access draws, [1] checks, [2] discovery, [3:] one per appeal round.
 
-    card = DEFAULT_SCORECARD if scorecard is None else scorecard
-    if isinstance(card, Mapping):
-        card = Scorecard.from_dict(card)
-    if not isinstance(card, Scorecard):
-        raise ValueError(f"scorecard must be a Scorecard, got {type(card).__name__}")
-    return card
+    For an int ``rng`` these are the streams of ``SeedSequence(rng).spawn(...)``, so a seed gives the same
+    result whatever the policy (common random numbers).
+    """
+    return check_rng(rng).spawn(3 + MAX_APPEALS)
 
 
-def sanction_starts(world, scorecard=None, grade: str = "D") -> pd.DataFrame:
+def sanction_starts(world: Any, scorecard: Any = None, grade: str = "D") -> pd.DataFrame:
     """One row per resident (index ``resident_id``): is the resident sanctioned, wrongly, and since when?
 
     Columns: ``district``, ``group``, ``work``, ``income``, ``score`` (on the records), ``corrected_score`` and
@@ -257,7 +254,7 @@ def sanction_starts(world, scorecard=None, grade: str = "D") -> pd.DataFrame:
     _check_world(world)
     card = _card(scorecard)
     if not isinstance(grade, str) or grade not in card.grades:
-        raise ValueError(f"grade must be one of the scorecard's grades {list(card.grades)}, got {grade!r}")
+        raise ScoredInputError(f"grade must be one of the scorecard's grades {list(card.grades)}, got {grade!r}")
     labels = ground_truth_labels(world, card, grade, truth="corrected_records")
     res, rec = world.residents, world.records
     n = len(res)
@@ -311,30 +308,36 @@ def sanction_starts(world, scorecard=None, grade: str = "D") -> pd.DataFrame:
     return out
 
 
-def appeal_access(world, policy: AppealPolicy | None = None, access: AccessModel | None = None,
-                  seed: int = 0) -> pd.DataFrame:
+@accepts_seed
+def appeal_access(world: Any, policy: AppealPolicy | None = None, access: AccessModel | None = None,
+                  rng: RngLike = 0) -> pd.DataFrame:
     """Each resident's barriers and chance of lodging an appeal under ``policy`` and ``access``.
 
     Columns: ``low_income``, ``gig``, ``disability``, ``language``, ``digital`` (booleans: the barrier applies),
     ``barriers`` (how many), ``appeal_chance`` (of lodging a first appeal once aware, including the
     ``no_notice_factor`` when the policy gives no notice), ``prep_days`` (mean days to
     prepare one) and ``evidence_chance`` (of proving the error when the burden is on the resident; 1 otherwise).
-    The simulated language barrier depends on ``seed`` only, so it is the same under every policy.
+    The simulated language barrier depends on ``rng`` only (an int seed, a ``numpy.random.Generator`` or None;
+    ``seed=`` is its deprecated old name), so with an int it is the same under every policy.
     """
+    return _access(world, policy, access, _streams(rng)[0])
+
+
+def _access(world: Any, policy: AppealPolicy | None, access: AccessModel | None,
+            rng: np.random.Generator) -> pd.DataFrame:
     _check_world(world)
     policy = AppealPolicy() if policy is None else policy
     access = AccessModel() if access is None else access
     if not isinstance(policy, AppealPolicy):
-        raise ValueError(f"policy must be an AppealPolicy, got {type(policy).__name__}")
+        raise ScoredTypeError(f"policy must be an AppealPolicy, got a {type(policy).__name__}")
     if not isinstance(access, AccessModel):
-        raise ValueError(f"access must be an AccessModel, got {type(access).__name__}")
-    rng = np.random.default_rng(np.random.SeedSequence(_seed(seed)).spawn(1)[0])
+        raise ScoredTypeError(f"access must be an AccessModel, got a {type(access).__name__}")
     res = world.residents
     codes, groups = pd.factorize(res["group"])
     groups = [str(g) for g in groups]
     unknown = sorted(set(groups) - set(access.language_barrier))
     if unknown:
-        raise ValueError(f"AccessModel.language_barrier has no share for group(s) {unknown}")
+        raise ScoredInputError(f"AccessModel.language_barrier has no share for group(s) {unknown}")
     income = res["income"].to_numpy(dtype=np.float64)
     share = np.array([access.language_barrier[g] for g in groups] + [0.0])[codes]  # one entry per group
     barriers = {
@@ -360,14 +363,37 @@ def appeal_access(world, policy: AppealPolicy | None = None, access: AccessModel
     return out
 
 
+def _check_starts(starts: Any, world: Any) -> None:
+    """``starts`` must be ``sanction_starts`` output for this very world, not for another city of the same size."""
+    what = "starts must be the output of sanction_starts(world, ...) for this world"
+    if not isinstance(starts, pd.DataFrame):
+        raise ScoredTypeError(f"{what}, got a {type(starts).__name__}")
+    need = ["sanctioned", "wrongly_sanctioned", "start_day", "district", "group", "income"]
+    missing = [c for c in need if c not in starts.columns]
+    if missing:
+        raise ScoredInputError(f"{what}, but it has no column {', '.join(map(repr, missing))}")
+    res = world.residents
+    same = (len(starts) == len(res)
+            and np.array_equal(starts.index.to_numpy(), res["resident_id"].to_numpy())
+            and all(np.array_equal(starts[c].astype(str).to_numpy(), res[c].astype(str).to_numpy())
+                    for c in ("district", "group"))
+            and np.array_equal(starts["income"].to_numpy(dtype=np.float64), res["income"].to_numpy(np.float64)))
+    if not same:
+        raise ScoredInputError(f"{what}: its residents (ids, districts, groups or incomes) differ from "
+                               "world.residents, so it comes from another city")
+    for c in ("sanctioned", "wrongly_sanctioned"):
+        check_bool_column(starts, c, f"starts column {c!r}", "starts")
+
+
 # ---------------------------------------------------------------------------------------------------- simulation
-def _days_from(u, mean):
+def _days_from(u: Any, mean: Any) -> Any:
     """Whole days (>= 1) from uniform draws ``u`` through an exponential distribution with ``mean``."""
     return np.ceil(-mean * np.log1p(-u)).clip(min=1).astype(np.int64)
 
 
-def simulate_appeals(world, scorecard=None, *, days: int = 365, policy: AppealPolicy | None = None,
-                     access: AccessModel | None = None, cost_per_day: float = 10.0, seed: int = 0,
+@accepts_seed
+def simulate_appeals(world: Any, scorecard: Any = None, *, days: int = 365, policy: AppealPolicy | None = None,
+                     access: AccessModel | None = None, cost_per_day: float = 10.0, rng: RngLike = 0,
                      grade: str = "D", starts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Follow every sanction in ``world`` for ``days`` days under an appeal ``policy``; one row per resident.
 
@@ -382,22 +408,25 @@ def simulate_appeals(world, scorecard=None, *, days: int = 365, policy: AppealPo
       ``cost_share``: the cost as a share of the resident's yearly income.
 
     ``starts`` (the output of ``sanction_starts`` for the same world, scorecard and grade) saves recomputing it when
-    many policies are compared. Deterministic given ``seed``; see the module docstring for the model.
+    many policies are compared; it must belong to ``world`` (same residents, districts, groups and incomes).
+    Deterministic given an int ``rng`` (or a ``numpy.random.Generator``; None draws fresh randomness; ``seed=`` is
+    the deprecated old name); see the module docstring for the model.
     """
     _check_world(world)
     policy = AppealPolicy() if policy is None else policy
     access = AccessModel() if access is None else access
     days = _number("", "days", days, 1, MAX_DAYS, integer=True)
     cost_per_day = _number("", "cost_per_day", cost_per_day, 0, 1e9)
-    seed = _seed(seed)
+    if not isinstance(policy, AppealPolicy):
+        raise ScoredTypeError(f"policy must be an AppealPolicy, got a {type(policy).__name__}")
+    streams = _streams(rng)
     if starts is None:
         starts = sanction_starts(world, scorecard, grade)
-    elif not isinstance(starts, pd.DataFrame) or not {"sanctioned", "wrongly_sanctioned", "start_day"} <= set(
-            starts.columns) or len(starts) != len(world.residents):
-        raise ValueError("starts must be the output of sanction_starts(world, ...) for this world")
-    acc = appeal_access(world, policy, access, seed)
+    else:
+        _check_starts(starts, world)
+    acc = _access(world, policy, access, streams[0])
     n = len(starts)
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3 + MAX_APPEALS)][1:]
+    streams = streams[1:]
     u_before, u_discover = streams[0].random(n), streams[1].random(n)
     # lodge, prepare, review time, success: one stream per round, so a round's draws never depend on the policy
     rounds = [s.random((4, n)) for s in streams[2:2 + policy.max_appeals]]
@@ -441,23 +470,39 @@ def simulate_appeals(world, scorecard=None, *, days: int = 365, policy: AppealPo
         "cost_share": cost / np.maximum(starts["income"].to_numpy(dtype=np.float64), 1.0),
     }, index=starts.index)
     out = pd.concat([starts, extra], axis=1)
-    out.attrs.update(starts.attrs, days=days, policy=policy.describe(), policy_name=policy.name, seed=seed,
+    out.attrs.update(starts.attrs, days=days, policy=policy.describe(), policy_name=policy.name,
                      cost_per_day=cost_per_day)
     return out
 
 
 # ---------------------------------------------------------------------------------------------------- summaries
-def _outcomes(outcomes):
+def _outcomes(outcomes: Any) -> Any:
     need = {"sanctioned", "wrongly_sanctioned", "appealed", "end_day", "days_sanctioned", "cost", "cost_share",
             "start_day"}
-    if not isinstance(outcomes, pd.DataFrame) or not need <= set(outcomes.columns):
-        raise ValueError("outcomes must be the table simulate_appeals returns "
-                         f"(columns {sorted(need)})")
+    if not isinstance(outcomes, pd.DataFrame):
+        raise ScoredTypeError(f"outcomes must be the table simulate_appeals returns, got a {type(outcomes).__name__}")
+    if not need <= set(outcomes.columns):
+        raise ScoredInputError(f"outcomes must be the table simulate_appeals returns (columns {sorted(need)}), "
+                               f"but it has no column {sorted(need - set(outcomes.columns))}")
+    # "False" or NaN would count as True in a plain conversion to bool: refuse anything but True/False
+    for c in ("sanctioned", "wrongly_sanctioned", "appealed"):
+        check_bool_column(outcomes, c, f"outcomes column {c!r}", "outcomes")
+    for c in ("days_sanctioned", "cost", "cost_share"):
+        values = check_numeric_column(outcomes, c, f"outcomes column {c!r}", "outcomes").to_numpy(np.float64)
+        if (values < 0).any() or (c == "days_sanctioned" and (values > MAX_DAYS).any()):
+            raise ScoredInputError(f"outcomes column {c!r} must hold numbers >= 0"
+                                   + (f" and at most {MAX_DAYS}" if c == "days_sanctioned" else "")
+                                   + f", got values from {values.min():g} to {values.max():g}")
+    start = outcomes["start_day"].dropna()
+    if not pd.api.types.is_numeric_dtype(start.dtype) or (start.astype(np.float64) < 0).any():
+        raise ScoredInputError("outcomes column 'start_day' must hold days >= 0 (or <NA>), got "
+                               f"dtype {outcomes['start_day'].dtype}")
     return outcomes
 
 
-def summarise(outcomes: pd.DataFrame, by=None) -> pd.DataFrame:
-    """Wrongful sanctions and their cost, overall (``by=None``) or per value of a column such as ``"group"``.
+@renamed_keywords(by="group")
+def summarise(outcomes: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
+    """Wrongful sanctions and their cost, overall (``group=None``) or per value of a column such as ``"group"``.
 
     Columns: ``residents``; ``wrongly_sanctioned`` (wrongly sanctioned for at least one day of the period: not
     caught by a check first, not starting after the period) and ``per_1000`` (per 1,000 residents); of the wrongly
@@ -476,12 +521,13 @@ def summarise(outcomes: pd.DataFrame, by=None) -> pd.DataFrame:
         "cost": np.where(w, o["cost"], 0.0),
         "cost_share": np.where(w, o["cost_share"], 0.0),
     }, index=o.index)
-    if by is None:
+    if group is None:
         sums = frame.sum().to_frame("all").T
     else:
-        if isinstance(by, (list, tuple)) or by not in o.columns:
-            raise ValueError(f"by must be one column of the outcomes (e.g. 'group', 'district', 'work'), got {by!r}")
-        sums = frame.groupby(o[by], observed=True, sort=True).sum()
+        check_column(o, group, "group", "outcomes")
+        if group not in o.columns:
+            raise ScoredInputError(f"group must be one column of the outcomes (e.g. 'group', 'district', 'work'), got {group!r}")
+        sums = frame.groupby(o[group], observed=True, sort=True).sum()
     k = sums["wrongly_sanctioned"].astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = pd.DataFrame({
@@ -499,30 +545,29 @@ def summarise(outcomes: pd.DataFrame, by=None) -> pd.DataFrame:
     return out
 
 
-def timeline(outcomes: pd.DataFrame, by=None, who: str = "wrongly") -> pd.DataFrame:
-    """How many residents are under sanction on each day of the period, overall or per value of column ``by``.
+@renamed_keywords(by="group")
+def timeline(outcomes: pd.DataFrame, group: str | None = None, who: str = "wrongly") -> pd.DataFrame:
+    """How many residents are under sanction on each day of the period, overall or per value of column ``group``.
 
     ``who``: ``"wrongly"`` (default), ``"rightly"`` or ``"all"`` sanctioned residents. Returns a long table with
-    ``day``, the ``by`` column (if given), ``sanctioned`` (residents under sanction that day) and ``per_1000``
+    ``day``, the ``group`` column (if given), ``sanctioned`` (residents under sanction that day) and ``per_1000``
     (per 1,000 residents of the row's group, or of the city).
     """
     o = _outcomes(outcomes)
-    if who not in ("wrongly", "rightly", "all"):
-        raise ValueError(f"who must be 'wrongly', 'rightly' or 'all', got {who!r}")
+    check_choice(who, "who", ("wrongly", "rightly", "all"))
     days = int(o.attrs.get("days", 0))
     if days < 1:
-        raise ValueError("outcomes carry no period length (attrs['days']): use the table simulate_appeals returns")
+        raise ScoredInputError("outcomes carry no period length (attrs['days']): use the table simulate_appeals returns")
     wrong = o["wrongly_sanctioned"].to_numpy(dtype=bool)
     sel = {"wrongly": wrong, "rightly": ~wrong, "all": np.ones(len(o), dtype=bool)}[who]
     sel = sel & (o["days_sanctioned"].to_numpy() > 0)
     start = o["start_day"].fillna(0).to_numpy(dtype=np.int64)
     stop = start + o["days_sanctioned"].to_numpy(dtype=np.int64)
-    if by is None:
+    if group is None:
         keys, codes = np.array(["all"]), np.zeros(len(o), dtype=np.int64)
     else:
-        if isinstance(by, (list, tuple)) or by not in o.columns:
-            raise ValueError(f"by must be one column of the outcomes, got {by!r}")
-        col = o[by]
+        check_column(o, group, "group", "outcomes")
+        col = o[group]
         codes, keys = pd.factorize(col, sort=True)
         if isinstance(col.dtype, pd.CategoricalDtype):
             keys = np.asarray(keys.astype(object))
@@ -535,45 +580,46 @@ def timeline(outcomes: pd.DataFrame, by=None, who: str = "wrongly") -> pd.DataFr
     out = pd.DataFrame({"day": np.tile(np.arange(days), m), "_k": np.repeat(np.arange(m), days),
                         "sanctioned": counts.ravel()})
     out["per_1000"] = 1000 * out["sanctioned"] / size[out["_k"]]
-    if by is not None:
-        out.insert(1, by, np.asarray(keys, dtype=object)[out["_k"]])
-        if isinstance(o[by].dtype, pd.CategoricalDtype):
-            out[by] = pd.Categorical(out[by], categories=o[by].cat.categories)
+    if group is not None:
+        out.insert(1, group, np.asarray(keys, dtype=object)[out["_k"]])
+        if isinstance(o[group].dtype, pd.CategoricalDtype):
+            out[group] = pd.Categorical(out[group], categories=o[group].cat.categories)
     return out.drop(columns="_k")
 
 
-def policy_grid(world, scorecard=None, *, deadlines: Sequence[int] = (14, 30, 60, 90, 180),
+@renamed_keywords(by="groups")
+def policy_grid(world: Any, scorecard: Any = None, *, deadlines: Sequence[int] = (14, 30, 60, 90, 180),
                 appeal_chances: Sequence[float] = (0.2, 0.4, 0.6, 0.8, 1.0), notice: Sequence[bool] = (False, True),
-                by: Sequence[str] = ("group", "work", "district"), policy: AppealPolicy | None = None,
+                groups: Sequence[str] = ("group", "work", "district"), policy: AppealPolicy | None = None,
                 access: AccessModel | None = None, days: int = 365, seeds: Sequence[int] = (0,),
                 grade: str = "D", cost_per_day: float = 10.0) -> pd.DataFrame:
     """``summarise`` over a grid of review deadlines x base appeal chances x notice, for a chart with sliders.
 
     Every other setting comes from ``policy`` and ``access``. With several ``seeds`` the table holds the average
     over the runs (counts are then averages too). Returns a long table: ``deadline``, ``appeal_chance``,
-    ``notice``, ``column`` (which of ``by``), ``value`` (the group), then the columns of ``summarise``.
+    ``notice``, ``column`` (which of ``groups``), ``value`` (the group), then the columns of ``summarise``.
     """
     policy = AppealPolicy() if policy is None else policy
     access = AccessModel() if access is None else access
     if not isinstance(policy, AppealPolicy) or not isinstance(access, AccessModel):
-        raise ValueError("policy must be an AppealPolicy and access an AccessModel")
+        raise ScoredTypeError("policy must be an AppealPolicy and access an AccessModel")
     for name, values in (("deadlines", deadlines), ("appeal_chances", appeal_chances), ("notice", notice),
-                         ("by", by), ("seeds", seeds)):
+                         ("groups", groups), ("seeds", seeds)):
         if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
-            raise ValueError(f"{name} must be a non-empty list, got {values!r}")
+            raise ScoredInputError(f"{name} must be a non-empty list, got {values!r}")
     starts = sanction_starts(world, scorecard, grade)
-    for b in by:
+    for b in groups:
         if b not in starts.columns:
-            raise ValueError(f"by: outcomes have no column {b!r}; use some of {list(_GROUP_COLUMNS)}")
+            raise ScoredInputError(f"groups: outcomes have no column {b!r}; use some of {list(_GROUP_COLUMNS)}")
     rows = []
     for d in deadlines:
         for c in appeal_chances:
             for nt in notice:
                 pol = replace(policy, review_deadline_days=d, notice=nt)
                 acc = replace(access, base_appeal_chance=c)
-                runs = [simulate_appeals(world, days=days, policy=pol, access=acc, seed=s, starts=starts,
+                runs = [simulate_appeals(world, days=days, policy=pol, access=acc, rng=s, starts=starts,
                                          cost_per_day=cost_per_day) for s in seeds]
-                for b in by:
+                for b in groups:
                     table = sum(summarise(r, b) for r in runs) / len(runs)
                     table = table.rename_axis("value").reset_index()
                     table.insert(0, "column", b)
@@ -600,17 +646,17 @@ SAFEGUARDS = {
 """Each safeguard as the change it makes to an ``AppealPolicy`` (applied to the policy as run)."""
 
 
-def _safeguards(safeguards):
+def _safeguards(safeguards: Any) -> Any:
     if not isinstance(safeguards, Mapping) or not safeguards:
-        raise ValueError(f"safeguards must be a non-empty dict name -> {{AppealPolicy field: value}}, got "
+        raise ScoredInputError(f"safeguards must be a non-empty dict name -> {{AppealPolicy field: value}}, got "
                          f"{safeguards!r}")
     fields = set(AppealPolicy.__dataclass_fields__) - {"name"}
     for name, change in safeguards.items():
         if not isinstance(name, str) or not isinstance(change, Mapping) or not change:
-            raise ValueError(f"safeguards[{name!r}] must be a non-empty dict of AppealPolicy fields, got {change!r}")
+            raise ScoredInputError(f"safeguards[{name!r}] must be a non-empty dict of AppealPolicy fields, got {change!r}")
         bad = sorted(set(change) - fields)
         if bad:
-            raise ValueError(f"safeguards[{name!r}] changes unknown AppealPolicy field(s) {bad}; "
+            raise ScoredInputError(f"safeguards[{name!r}] changes unknown AppealPolicy field(s) {bad}; "
                              f"use some of {sorted(fields)}")
     return safeguards
 
@@ -624,13 +670,13 @@ def with_safeguards(names: Sequence[str] = (), policy: AppealPolicy | None = Non
     """
     policy = AppealPolicy() if policy is None else policy
     if not isinstance(policy, AppealPolicy):
-        raise ValueError(f"policy must be an AppealPolicy, got {type(policy).__name__}")
+        raise ScoredTypeError(f"policy must be an AppealPolicy, got {type(policy).__name__}")
     safeguards = _safeguards(safeguards)
     if isinstance(names, (str, bytes)) or not isinstance(names, Sequence):
-        raise ValueError(f"names must be a list of safeguard names, got {names!r}")
+        raise ScoredTypeError(f"names must be a list of safeguard names, got {names!r}")
     unknown = [n for n in names if n not in safeguards]
     if unknown:
-        raise ValueError(f"unknown safeguard(s) {unknown}; use some of {list(safeguards)}")
+        raise ScoredInputError(f"unknown safeguard(s) {unknown}; use some of {list(safeguards)}")
     changes = {}
     ordered = [n for n in safeguards if n in set(names)]
     for n in ordered:
@@ -659,15 +705,15 @@ def safeguard_costs(outcomes: pd.DataFrame, policy: AppealPolicy, *, check_days:
     """
     o = _outcomes(outcomes)
     if not isinstance(policy, AppealPolicy):
-        raise ValueError(f"policy must be an AppealPolicy, got {type(policy).__name__}")
+        raise ScoredTypeError(f"policy must be an AppealPolicy, got {type(policy).__name__}")
     check_days = _number("", "check_days", check_days, 0, 365, integer=True)
     p = _number("", "p_wrongly_cleared", p_wrongly_cleared, 0, 1)
     factor = _number("", "operator_burden_factor", operator_burden_factor, 1, 100)
     if "appeals" not in o.columns or "caught_before" not in o.columns:
-        raise ValueError("outcomes must be the table simulate_appeals returns (with 'appeals' and 'caught_before')")
+        raise ScoredInputError("outcomes must be the table simulate_appeals returns (with 'appeals' and 'caught_before')")
     days = int(o.attrs.get("days", 0))
     if days < 1:
-        raise ValueError("outcomes carry no period length (attrs['days']): use the table simulate_appeals returns")
+        raise ScoredInputError("outcomes carry no period length (attrs['days']): use the table simulate_appeals returns")
     start = o["start_day"].fillna(days).to_numpy(dtype=np.int64)
     in_period = o["sanctioned"].to_numpy(dtype=bool) & (start < days)
     wrong = o["wrongly_sanctioned"].to_numpy(dtype=bool)
@@ -688,14 +734,15 @@ def safeguard_costs(outcomes: pd.DataFrame, policy: AppealPolicy, *, check_days:
     }, index=pd.Index([policy.name], name="policy"))
 
 
-def safeguard_grid(world, scorecard=None, *, safeguards: Mapping = SAFEGUARDS, policy: AppealPolicy | None = None,
-                   access: AccessModel | None = None, by: Sequence[str] = ("group", "work", "district", "disability"),
+@renamed_keywords(by="groups")
+def safeguard_grid(world: Any, scorecard: Any = None, *, safeguards: Mapping = SAFEGUARDS, policy: AppealPolicy | None = None,
+                   access: AccessModel | None = None, groups: Sequence[str] = ("group", "work", "district", "disability"),
                    days: int = 365, seeds: Sequence[int] = (0,), grade: str = "D", cost_per_day: float = 10.0,
-                   **cost_options) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   **cost_options: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every combination of ``safeguards`` (2 ** len(safeguards) policies) run on ``world``: (summary, costs).
 
     ``summary`` is a long table with one column per safeguard (True/False), ``policy`` (its name), ``column``
-    (which of ``by``: ``"all"`` for the whole city, ``"group"``, ``"work"``, ``"district"``, ``"disability"``),
+    (which of ``groups``: ``"all"`` for the whole city, ``"group"``, ``"work"``, ``"district"``, ``"disability"``),
     ``value`` (the group, as text) and the columns of ``summarise``. ``costs`` has one row per combination: the
     safeguard columns, ``policy`` and the columns of ``safeguard_costs`` (``cost_options`` go to it). With several
     ``seeds`` both tables hold averages over the runs (common random numbers across policies within a seed).
@@ -703,18 +750,18 @@ def safeguard_grid(world, scorecard=None, *, safeguards: Mapping = SAFEGUARDS, p
     policy = AppealPolicy() if policy is None else policy
     access = AccessModel() if access is None else access
     if not isinstance(policy, AppealPolicy) or not isinstance(access, AccessModel):
-        raise ValueError("policy must be an AppealPolicy and access an AccessModel")
+        raise ScoredTypeError("policy must be an AppealPolicy and access an AccessModel")
     safeguards = _safeguards(safeguards)
     if len(safeguards) > 8:
-        raise ValueError(f"at most 8 safeguards (256 combinations), got {len(safeguards)}")
-    for name, values in (("by", by), ("seeds", seeds)):
+        raise ScoredInputError(f"at most 8 safeguards (256 combinations), got {len(safeguards)}")
+    for name, values in (("groups", groups), ("seeds", seeds)):
         if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
-            raise ValueError(f"{name} must be a non-empty list, got {values!r}")
+            raise ScoredInputError(f"{name} must be a non-empty list, got {values!r}")
     starts = sanction_starts(world, scorecard, grade)
     starts = starts.assign(disability=world.residents["disability"].to_numpy())
-    for b in by:
+    for b in groups:
         if b not in starts.columns:
-            raise ValueError(f"by: outcomes have no column {b!r}; use some of "
+            raise ScoredInputError(f"groups: outcomes have no column {b!r}; use some of "
                              f"{list(_GROUP_COLUMNS) + ['disability']}")
     names = list(safeguards)
     rows, costs = [], []
@@ -722,10 +769,10 @@ def safeguard_grid(world, scorecard=None, *, safeguards: Mapping = SAFEGUARDS, p
         on = [n for i, n in enumerate(names) if mask >> i & 1]
         pol = with_safeguards(on, policy, safeguards)
         flags = {n: n in on for n in names}
-        runs = [simulate_appeals(world, days=days, policy=pol, access=access, seed=s, starts=starts,
+        runs = [simulate_appeals(world, days=days, policy=pol, access=access, rng=s, starts=starts,
                                  cost_per_day=cost_per_day) for s in seeds]
         tables = [summarise(runs[0]).rename_axis("value").reset_index().assign(column="all")]
-        for b in by:
+        for b in groups:
             t = sum(summarise(r, b) for r in runs) / len(runs)
             tables.append(t.rename_axis("value").reset_index().assign(column=b))
         if len(runs) > 1:

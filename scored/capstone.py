@@ -32,6 +32,7 @@ import os
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -170,6 +171,8 @@ def _apply(n: np.ndarray, rules: dict) -> np.ndarray:
     for kind, (at_least, points) in rules["extra"].items():
         total += np.where(c[kind] >= at_least, points, 0)
     return total
+    params = {k: v for k, v in CAPSTONE_PARAMS.items() if k not in ("residents", "seed")}
+    return make_world(int(CAPSTONE_PARAMS["residents"]), int(CAPSTONE_PARAMS["seed"]), **params)  # type: ignore[call-overload]
 
 
 def capstone_city() -> World:
@@ -238,7 +241,7 @@ def sealed_labels(world: World | None = None, truth: str = "behaviour") -> pd.Da
                         index=observed.index)
 
 
-def _include_id(include_id):
+def _include_id(include_id: Any) -> Any:
     if not isinstance(include_id, (bool, np.bool_)):
         raise ValueError(f"include_id must be True or False, got {include_id!r}")
     return bool(include_id)
@@ -280,41 +283,75 @@ def public_register(include_id: bool = False) -> pd.DataFrame:
     return out
 
 
-def attack_release(release: pd.DataFrame):
+def attack_release(release: pd.DataFrame) -> Any:
     """The linkage attack on ``release`` (published or made safer), measured against the hidden ids.
 
-    ``release`` must keep the index of ``published_release()`` (row i is resident i; dropped rows are fine) and the
-    columns postcode, birth_date and sex, generalised or not. The attacker coarsens the public register the same
-    way, column by column: a register value becomes what the release turned that original value into. Returns the
-    ``scored.privacy.LinkResult`` of ``link(release, coarsened register, ...)`` with ``true_id="resident_id"``;
-    ``summary["correct"]`` is the share of release rows named correctly; ``matches`` keeps every column of the
-    release (grade and sanction too) plus the matched ``name`` and ``correct``.
-    """
-    from .privacy import PrivacyInputError, link
+    ``release`` must keep the columns postcode, birth_date and sex, generalised or not, and say which published row
+    each of its rows is: either a ``resident_id`` column (``published_release(include_id=True)``) or the index of
+    ``published_release()`` (row i is resident i; dropped rows are fine, a reset index is not). The rows are checked
+    against the published ones: a row whose quasi-identifiers could not have come from the published row it claims
+    to be (after ``reset_index``, say) raises instead of giving a silently wrong share. The attacker coarsens the
+    public register the same way, column by column: a register value becomes what the release turned that original
+    value into.
 
-    if not isinstance(release, pd.DataFrame):
-        raise PrivacyInputError(f"release must be a pandas DataFrame, got {type(release).__name__}")
+    Returns
+    -------
+    scored.privacy.LinkResult
+        Of ``link(release, coarsened register, ...)`` with ``true_id="resident_id"``; ``summary["correct"]`` is the
+        share of release rows named correctly; ``matches`` keeps every column of the release (grade and sanction
+        too) plus the matched ``name`` and ``correct``.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``release`` is not a DataFrame.
+    ScoredInputError
+        A missing column, an empty release, or rows that do not line up with the published ones.
+    """
+    from .privacy import link
+    from .validation import ScoredInputError, check_columns, check_frame
+
+    check_frame(release, "release")
     qi = list(QUASI_IDENTIFIERS)
-    missing = [c for c in qi if c not in release.columns]
-    if missing:
-        raise PrivacyInputError(f"release has no column {', '.join(map(repr, missing))} (columns: "
-                                f"{list(release.columns)})")
-    if len(release) == 0:
-        raise PrivacyInputError("release is empty: there are no rows to attack")
+    check_columns(release, qi, "release")
     original = published_release(include_id=True)
-    idx = release.index
-    if not (pd.api.types.is_integer_dtype(idx.dtype) and idx.is_unique and idx.min() >= 0
-            and idx.max() < len(original)):
-        raise PrivacyInputError("release must keep the index of published_release() (unique row numbers "
-                                f"0..{len(original) - 1}); do not reset it")
+    n = len(original)
+    if "resident_id" in release.columns:
+        ids = release["resident_id"]
+        where = "column 'resident_id'"
+    else:
+        ids = release.index.to_series()
+        where = "index"
+    if not (pd.api.types.is_integer_dtype(ids.dtype) and ids.is_unique and ids.min() >= 0 and ids.max() < n):
+        raise ScoredInputError(f"release must say which published row each row is: its {where} must hold unique "
+                               f"row numbers 0..{n - 1} of published_release(), got {ids.head(3).tolist()}...; "
+                               "keep the original index (do not reset it) or a resident_id column")
+    pos = ids.to_numpy(dtype=np.int64)
+    kept = original.iloc[pos]
     rel = release.copy()  # every column is kept, so the named rows carry their grade
     for c in qi:
         rel[c] = rel[c].astype(str)
-    rel["resident_id"] = original["resident_id"].to_numpy()[idx.to_numpy()]
+    rel["resident_id"] = original["resident_id"].to_numpy()[pos]
     reg = public_register(include_id=True)
-    kept = original.loc[idx]
     for c in qi:
-        mapping = pd.Series(rel[c].to_numpy(), index=kept[c].to_numpy())
+        pairs = pd.DataFrame({"original": kept[c].to_numpy(), "released": rel[c].to_numpy()})
+        # a generalisation maps each original value to one released value; two would mean misaligned rows
+        per_value = pairs.drop_duplicates().groupby("original", sort=False).size()
+        if (per_value > 1).any():
+            value = per_value.index[per_value.to_numpy() > 1][0]
+            raise ScoredInputError(f"release rows do not line up with published_release() by their {where}: "
+                                   f"published {c} {value!r} became several different values "
+                                   f"({sorted(pairs.loc[pairs['original'] == value, 'released'].unique())[:3]}); "
+                                   "keep the original index (do not reset it), or pass a resident_id column")
+        # a released value that is itself a published value (not coarsened) must be the row's own value
+        raw = pairs["released"].isin(set(original[c])) & (pairs["released"] != pairs["original"])
+        if raw.any():
+            first = pairs[raw].iloc[0]
+            raise ScoredInputError(f"release rows do not line up with published_release() by their {where}: a row "
+                                   f"claims to be a published row whose {c} is {first['original']!r}, but holds "
+                                   f"{first['released']!r}; keep the original index (do not reset it), or pass a "
+                                   "resident_id column")
+        mapping = pd.Series(pairs["released"].to_numpy(), index=pairs["original"].to_numpy())
         mapping = mapping[~mapping.index.duplicated()]
         coarse = reg[c].map(mapping)
         # values no kept row had cannot match any release row: mark them as such

@@ -1,6 +1,6 @@
 """Systems that change what they measure: feedback loops, guilt by association and chilling effects.
 
-Three parts, each deterministic given a seed:
+Three parts, each deterministic given an int ``rng`` (a seed):
 
 * **Feedback loops** (chapter "Measurement bias and feedback loops"): where watching more produces more
   records, and records decide where to watch next.
@@ -12,32 +12,43 @@ Three parts, each deterministic given a seed:
 
 from __future__ import annotations
 
-# --- Feedback loops ------------------------------------------------------------------------------------
-# A patrol-allocation loop after Ensign, Friedler, Neville, Scheidegger & Venkatasubramanian, "Runaway Feedback
-# Loops in Predictive Policing" (FAT* 2018, PMLR 81): patrols go where past incidents were recorded, and what
-# patrols discover is recorded only where they are. It is a Polya urn: the data reinforce themselves.
 import math as _math
-import numbers as _numbers
 from collections.abc import Mapping as _Mapping
+from dataclasses import replace as _replace
+from itertools import product as _product
+from typing import Any
 
 import numpy as _np
 import pandas as _pd
 
+from .scoring import DEFAULT_SCORECARD as _DEFAULT_SCORECARD
+from .scoring import Scorecard as _Scorecard
+from .scoring import as_scorecard as _as_scorecard
+from .scoring import count_records as _count_records
+from .validation import RngLike, ScoredInputError, ScoredTypeError, accepts_seed, check_bool, check_bool_column
+from .validation import check_column_name, check_frame, check_number, check_rng, describe, renamed_keywords
+from .world import AGENCIES as _AGENCIES
+from .world import KINDS as _KINDS
+from .world import TIES as _TIES
+
+# --- Feedback loops ------------------------------------------------------------------------------------
+# A patrol-allocation loop after Ensign, Friedler, Neville, Scheidegger & Venkatasubramanian, "Runaway Feedback
+# Loops in Predictive Policing" (FAT* 2018, PMLR 81): patrols go where past incidents were recorded, and what
+# patrols discover is recorded only where they are. It is a Polya urn: the data reinforce themselves.
+
+__all__ = ["FEEDBACK_LIMITS", "patrol_feedback", "feedback_grid", "AGENCY_PURPOSES", "AGENCY_OF_KIND", "blacklist_line",
+           "contacts", "association_penalty", "association_spread", "chilling_effect", "chilled_records",
+           "chilling_grid", "purpose_limited", "purpose_limitation_grid"]
+
 FEEDBACK_LIMITS = {"rounds": 10_000, "patrols": 1_000_000, "runs": 100_000, "rows": 5_000_000}
 
 
-def _feedback_number(name, value, lo, hi, *, integer=False, lo_open=False):
-    """``value`` as an int or float in [lo, hi] (or (lo, hi] with ``lo_open``); else a ValueError naming ``name``."""
-    kind = "an integer" if integer else "a number"
-    ok = isinstance(value, _numbers.Integral) if integer else isinstance(value, _numbers.Real)
-    if (isinstance(value, (bool, _np.bool_)) or not ok or (not integer and not _math.isfinite(value))
-            or value > hi or value < lo or (lo_open and value == lo)):
-        low = f"greater than {lo}" if lo_open else f"at least {lo}"
-        raise ValueError(f"{name} must be {kind} {low} and at most {hi:,}, got {value!r}")
-    return int(value) if integer else float(value)
+def _feedback_number(name: str, value: Any, lo: float, hi: float, *, integer: bool = False,
+                     lo_open: bool = False) -> Any:
+    return check_number(value, name, low=lo, high=hi, low_open=lo_open, integer=integer)
 
 
-def _per_district(name, values, *, positive, names=None):
+def _per_district(name: Any, values: Any, *, positive: Any, names: Any = None) -> Any:
     """District names and a float array from a dict or Series ``{district: value}``, or from a list (districts
     named A, B, ...). With ``names``, the districts must be those (a dict may list them in another order)."""
     if isinstance(values, _pd.Series):
@@ -45,29 +56,26 @@ def _per_district(name, values, *, positive, names=None):
     if isinstance(values, _Mapping):
         keys, raw = [str(k) for k in values], list(values.values())
     elif isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
-        raise ValueError(f"{name} must be a dict {{district: value}} or a list of numbers, one per district, "
+        raise ScoredTypeError(f"{name} must be a dict {{district: value}} or a list of numbers, one per district, "
                          f"got {type(values).__name__}")
     else:
         raw = list(values)
         keys = list(names) if names is not None and len(names) == len(raw) else [
             chr(ord("A") + i) if i < 26 else f"district {i + 1}" for i in range(len(raw))]
     if len(raw) < 2:
-        raise ValueError(f"{name} needs at least two districts, got {len(raw)}")
+        raise ScoredInputError(f"{name} needs at least two districts, got {len(raw)}")
     if len(set(keys)) != len(keys):
-        raise ValueError(f"{name}: district names must be unique, got {keys}")
+        raise ScoredInputError(f"{name}: district names must be unique, got {keys}")
     if names is not None and sorted(keys) != sorted(names):
-        raise ValueError(f"{name} must name the same districts as true_rates ({list(names)}), got {keys}")
-    what = "greater than 0" if positive else "at least 0"
+        raise ScoredInputError(f"{name} must name the same districts as true_rates ({list(names)}), got {keys}")
     for key, v in zip(keys, raw):
-        if (isinstance(v, (bool, _np.bool_)) or not isinstance(v, _numbers.Real) or not _math.isfinite(v)
-                or v < 0 or (positive and v == 0)):
-            raise ValueError(f"{name}[{key!r}] must be a finite number {what}, got {v!r}")
+        check_number(v, f"{name}[{key!r}]", low=0, low_open=positive, high=1e12)
     given = dict(zip(keys, map(float, raw)))
     order = list(names) if names is not None else keys
     return order, _np.array([given[k] for k in order])
 
 
-def _simulate_patrols(rates, start, rounds, patrols, reported, history, correction, rng, keep=None):
+def _simulate_patrols(rates: Any, start: Any, rounds: Any, patrols: Any, reported: Any, history: Any, correction: Any, rng: Any, keep: Any = None) -> Any:
     """The loop for many independent runs at once: ``rates`` and ``start`` have shape (runs, districts),
     ``reported`` and ``correction`` shape (runs,). Returns arrays of shape (rounds kept, runs, districts);
     with ``keep`` (sorted round indices, from 0) only the allocation of those rounds is kept."""
@@ -102,9 +110,10 @@ def _simulate_patrols(rates, start, rounds, patrols, reported, history, correcti
     return out
 
 
-def patrol_feedback(true_rates, initial_allocation, rounds: int = 50, patrols: int = 10, *,
+@accepts_seed
+def patrol_feedback(true_rates: Any, initial_allocation: Any, rounds: int = 50, patrols: int = 10, *,
                     reported_share: float = 0.0, history: float = 20.0, correction: bool = False,
-                    runs: int = 1, seed: int = 0) -> _pd.DataFrame:
+                    runs: int = 1, rng: RngLike = 0) -> _pd.DataFrame:
     """Simulate a patrol-allocation feedback loop and return one row per run, round and district.
 
     The model follows Ensign et al. (FAT* 2018). Each round:
@@ -126,7 +135,8 @@ def patrol_feedback(true_rates, initial_allocation, rounds: int = 50, patrols: i
 
     ``true_rates`` and ``initial_allocation`` are dicts ``{district: value}`` (the same districts) or lists, one
     value per district (named A, B, ...); the allocation is rescaled to shares. ``runs`` independent
-    simulations are run at once, vectorised; the result is the same for the same arguments and ``seed``.
+    simulations are run at once, vectorised; the result is the same for the same arguments and int ``rng``
+    (a seed; or a ``numpy.random.Generator``, or None for fresh randomness; ``seed=`` is the deprecated old name).
 
     Columns: ``run``, ``round`` (1..rounds), ``district``, ``true_rate``, ``true_share`` (the district's share of
     all true incidents: what a fair allocation would learn), ``allocation`` (its share of patrols planned this
@@ -138,24 +148,23 @@ def patrol_feedback(true_rates, initial_allocation, rounds: int = 50, patrols: i
     """
     names, rates = _per_district("true_rates", true_rates, positive=False)
     if rates.sum() == 0:
-        raise ValueError("true_rates: at least one district must have a true rate greater than 0")
+        raise ScoredInputError("true_rates: at least one district must have a true rate greater than 0")
     _, start = _per_district("initial_allocation", initial_allocation, positive=True, names=names)
     rounds = _feedback_number("rounds", rounds, 1, FEEDBACK_LIMITS["rounds"], integer=True)
     patrols = _feedback_number("patrols", patrols, 1, FEEDBACK_LIMITS["patrols"], integer=True)
     reported_share = _feedback_number("reported_share", reported_share, 0, 1)
     history = _feedback_number("history", history, 0, 1e9, lo_open=True)
-    if not isinstance(correction, (bool, _np.bool_)):
-        raise ValueError(f"correction must be True or False, got {correction!r}")
+    correction = check_bool(correction, "correction")
     runs = _feedback_number("runs", runs, 1, FEEDBACK_LIMITS["runs"], integer=True)
-    seed = _feedback_number("seed", seed, 0, 2**63 - 1, integer=True)
+    gen = check_rng(rng)
     k = len(names)
     if runs * rounds * k > FEEDBACK_LIMITS["rows"]:
-        raise ValueError(f"runs x rounds x districts must be at most {FEEDBACK_LIMITS['rows']:,} rows, got "
+        raise ScoredInputError(f"runs x rounds x districts must be at most {FEEDBACK_LIMITS['rows']:,} rows, got "
                          f"{runs:,} x {rounds:,} x {k} = {runs * rounds * k:,}; use fewer runs or rounds")
 
     sim = _simulate_patrols(_np.tile(rates, (runs, 1)), _np.tile(start, (runs, 1)), rounds, patrols,
                             _np.full(runs, reported_share), history, _np.full(runs, bool(correction)),
-                            _np.random.default_rng(seed))
+                            gen)
     # (rounds, runs, districts) -> rows ordered by run, round, district
     flat = {key: value.transpose(1, 0, 2).reshape(-1) for key, value in sim.items()}
     table = _pd.DataFrame({
@@ -171,26 +180,28 @@ def patrol_feedback(true_rates, initial_allocation, rounds: int = 50, patrols: i
     return table
 
 
-def feedback_grid(initial_shares, true_shares, reported_shares, corrections=(False,), *, rounds: int = 60,
-                  every: int = 3, total_rate: float = 10.0, patrols: int = 10, history: float = 20.0,
-                  runs: int = 200, quantiles=(0.1, 0.9), seed: int = 0) -> _pd.DataFrame:
+@accepts_seed
+def feedback_grid(initial_shares: Any, true_shares: Any, reported_shares: Any, corrections: Any = (False,), *,
+                  rounds: int = 60, every: int = 3, total_rate: float = 10.0, patrols: int = 10,
+                  history: float = 20.0, runs: int = 200, quantiles: tuple[float, float] = (0.1, 0.9),
+                  rng: RngLike = 0) -> _pd.DataFrame:
     """Run the two-district loop of :func:`patrol_feedback` for every combination of parameters; summarise it.
 
     For a chart that recomputes nothing in the browser: each combination of ``initial_shares`` (the first
     district's share of the first allocation), ``true_shares`` (its share of the true incidents, out of
     ``total_rate`` incidents a round), ``reported_shares`` and ``corrections`` is simulated ``runs`` times, all
-    combinations in one vectorised run from ``seed``. The result has one row per combination and sampled round
+    combinations in one vectorised run from ``rng``. The result has one row per combination and sampled round
     (round 1, then every ``every`` rounds, and the last): the median allocation to the first district over the
-    runs, and the ``quantiles`` of it as ``low`` and ``high``.
+    runs, and the ``quantiles`` of it as ``low`` and ``high`` (a pair of numbers in [0, 1], low first).
     """
-    def values(name, given, lo, hi, lo_open=False, hi_open=False):
+    def values(name: Any, given: Any, lo: Any, hi: Any, lo_open: Any = False, hi_open: Any = False) -> Any:
         if isinstance(given, (str, bytes)) or not hasattr(given, "__iter__"):
-            raise ValueError(f"{name} must be a list of numbers, got {given!r}")
+            raise ScoredTypeError(f"{name} must be a list of numbers, got {describe(given)}")
         out = [_feedback_number(f"{name} value", v, lo, hi, lo_open=lo_open) for v in given]
         if not out:
-            raise ValueError(f"{name} must list at least one value")
+            raise ScoredInputError(f"{name} must list at least one value")
         if hi_open and hi in out:
-            raise ValueError(f"{name} values must be less than {hi}, got {hi}")
+            raise ScoredInputError(f"{name} values must be less than {hi}, got {hi}")
         return out
 
     init = values("initial_shares", initial_shares, 0, 1, lo_open=True, hi_open=True)
@@ -198,7 +209,7 @@ def feedback_grid(initial_shares, true_shares, reported_shares, corrections=(Fal
     rep = values("reported_shares", reported_shares, 0, 1)
     if (isinstance(corrections, (str, bytes)) or not hasattr(corrections, "__iter__") or not list(corrections)
             or not all(isinstance(c, (bool, _np.bool_)) for c in corrections)):
-        raise ValueError(f"corrections must be a non-empty list of True/False, got {corrections!r}")
+        raise ScoredTypeError(f"corrections must be a non-empty list of True/False, got {describe(corrections)}")
     corr = [bool(c) for c in corrections]
     rounds = _feedback_number("rounds", rounds, 1, FEEDBACK_LIMITS["rounds"], integer=True)
     every = _feedback_number("every", every, 1, rounds, integer=True)
@@ -206,13 +217,17 @@ def feedback_grid(initial_shares, true_shares, reported_shares, corrections=(Fal
     patrols = _feedback_number("patrols", patrols, 1, FEEDBACK_LIMITS["patrols"], integer=True)
     history = _feedback_number("history", history, 0, 1e9, lo_open=True)
     runs = _feedback_number("runs", runs, 1, FEEDBACK_LIMITS["runs"], integer=True)
-    lo_q, hi_q = (_feedback_number("quantiles", q, 0, 1) for q in quantiles)
-    seed = _feedback_number("seed", seed, 0, 2**63 - 1, integer=True)
+    if isinstance(quantiles, (str, bytes, _Mapping)) or not hasattr(quantiles, "__len__") or len(quantiles) != 2:
+        raise ScoredTypeError(f"quantiles must be a pair of numbers (low, high) in [0, 1], got {describe(quantiles)}")
+    lo_q, hi_q = (_feedback_number("each of quantiles", q, 0, 1) for q in quantiles)
+    if lo_q > hi_q:
+        raise ScoredInputError(f"quantiles must be (low, high) with low <= high, got {tuple(quantiles)!r}")
+    gen = check_rng(rng)
 
     combos = _pd.MultiIndex.from_product([init, true, rep, corr], names=[
         "initial_share", "true_share", "reported_share", "correction"]).to_frame(index=False)
     if len(combos) * runs > FEEDBACK_LIMITS["rows"]:
-        raise ValueError(f"the grid is too large: {len(combos):,} combinations x {runs:,} runs is more than "
+        raise ScoredInputError(f"the grid is too large: {len(combos):,} combinations x {runs:,} runs is more than "
                          f"{FEEDBACK_LIMITS['rows']:,} simulations; use fewer values or runs")
     each = _np.repeat(_np.arange(len(combos)), runs)
     first = combos["true_share"].to_numpy()[each]
@@ -221,7 +236,7 @@ def feedback_grid(initial_shares, true_shares, reported_shares, corrections=(Fal
     start = _np.column_stack([start_first, 1 - start_first])
     keep = _np.unique(_np.r_[0, _np.arange(every - 1, rounds, every), rounds - 1])
     sim = _simulate_patrols(rates, start, rounds, patrols, combos["reported_share"].to_numpy()[each], history,
-                            combos["correction"].to_numpy()[each], _np.random.default_rng(seed), keep=keep)
+                            combos["correction"].to_numpy()[each], gen, keep=keep)
     alloc = sim["allocation"][:, :, 0].reshape(len(keep), len(combos), runs)  # (round, combination, run)
     stats = {name: _np.quantile(alloc, q, axis=2) for name, q in (("median", 0.5), ("low", lo_q), ("high", hi_q))}
     table = combos.loc[_np.tile(_np.arange(len(combos)), len(keep))].reset_index(drop=True)
@@ -237,17 +252,6 @@ def feedback_grid(initial_shares, true_shares, reported_shares, corrections=(Fal
 # watched. Both are models with stated assumptions, not measurements of any real system: no documented
 # social credit scheme is known to score people for their contacts' records (see the chapter).
 
-import math as _math
-import numbers as _numbers
-
-import numpy as _np
-import pandas as _pd
-
-from .scoring import DEFAULT_SCORECARD as _DEFAULT_SCORECARD
-from .scoring import Scorecard as _Scorecard
-from .world import AGENCIES as _AGENCIES
-from .world import KINDS as _KINDS
-from .world import TIES as _TIES
 
 #: What each Brightwater agency collects its records for: the purpose the data were collected for, before
 #: the score reused them. One agency per kind of record (``scored.world.AGENCIES`` and ``KINDS``).
@@ -263,68 +267,54 @@ AGENCY_OF_KIND = dict(zip(_KINDS, _AGENCIES))
 _PER = ("contact", "share")
 
 
-def _check_real(name, value, lo, hi):
-    if isinstance(value, bool) or not isinstance(value, _numbers.Real) or not _math.isfinite(value) \
-            or not lo <= value <= hi:
-        raise ValueError(f"{name} must be a number in {lo}..{hi}, got {value!r}")
-    return float(value)
+def _check_real(name: str, value: Any, lo: float, hi: float) -> float:
+    return float(check_number(value, name, low=lo, high=hi))
 
 
-def _check_int(name, value, lo, hi):
-    if isinstance(value, bool) or not isinstance(value, _numbers.Integral) or not lo <= value <= hi:
-        allowed = f"in {lo}..{hi}" if hi != _math.inf else f">= {lo}"
-        raise ValueError(f"{name} must be an integer {allowed}, got {value!r}")
-    return int(value)
+def _check_int(name: str, value: Any, lo: int, hi: float) -> int:
+    return int(check_number(value, name, low=lo, high=None if hi == _math.inf else hi, integer=True))
 
 
-def _as_scorecard(scorecard):
-    if isinstance(scorecard, dict):
-        scorecard = _Scorecard.from_dict(scorecard)
-    if not isinstance(scorecard, _Scorecard):
-        raise ValueError(f"scorecard must be a Scorecard, got {type(scorecard).__name__}")
-    return scorecard
-
-
-def blacklist_line(scorecard=_DEFAULT_SCORECARD) -> float:
+def blacklist_line(scorecard: Any = _DEFAULT_SCORECARD) -> float:
     """The score below which ``scorecard`` puts a resident in its lowest band (the blacklist)."""
     scorecard = _as_scorecard(scorecard)
     return float(min(b.min_score for b in scorecard.bands[:-1])) if len(scorecard.bands) > 1 else -_math.inf
 
 
-def _tie_ends(ties, index, tie_types):
+def _tie_ends(ties: Any, index: Any, tie_types: Any) -> Any:
     """Both ends of every tie as positions in ``index`` (the residents being scored)."""
     if not isinstance(ties, _pd.DataFrame):
-        raise ValueError(f"ties must be a pandas DataFrame, got {type(ties).__name__}")
+        raise ScoredInputError(f"ties must be a pandas DataFrame, got {type(ties).__name__}")
     missing = [c for c in ("resident_a", "resident_b") if c not in ties.columns]
     if missing:
-        raise ValueError(f"ties has no column {', '.join(map(repr, missing))} (columns: {list(ties.columns)})")
+        raise ScoredInputError(f"ties has no column {', '.join(map(repr, missing))} (columns: {list(ties.columns)})")
     if tie_types is not None:
         if isinstance(tie_types, str):
             tie_types = [tie_types]
         tie_types = list(tie_types)
         unknown = sorted(set(tie_types) - set(_TIES))
         if unknown or not tie_types:
-            raise ValueError(f"tie_types must be a non-empty list of {', '.join(_TIES)}; got {tie_types!r}")
+            raise ScoredInputError(f"tie_types must be a non-empty list of {', '.join(_TIES)}; got {tie_types!r}")
         if "tie" not in ties.columns:
-            raise ValueError("tie_types given, but ties has no column 'tie'")
+            raise ScoredInputError("tie_types given, but ties has no column 'tie'")
         ties = ties[ties["tie"].isin(tie_types)]
     ends = []
     for col in ("resident_a", "resident_b"):
         s = ties[col]
         if s.isna().any() or not _pd.api.types.is_integer_dtype(s.dtype):
-            raise ValueError(f"ties.{col} must hold resident ids (integers without gaps)")
+            raise ScoredInputError(f"ties.{col} must hold resident ids (integers without gaps)")
         pos = index.get_indexer(s.to_numpy())
         if (pos < 0).any():
             bad = sorted(set(s.to_numpy()[pos < 0].tolist()))[:5]
-            raise ValueError(f"ties.{col} refers to {int((pos < 0).sum())} resident(s) not in scores, e.g. {bad}")
+            raise ScoredInputError(f"ties.{col} refers to {int((pos < 0).sum())} resident(s) not in scores, e.g. {bad}")
         ends.append(pos)
     a, b = ends
     if (a == b).any():
-        raise ValueError("ties must not join a resident to themselves")
+        raise ScoredInputError("ties must not join a resident to themselves")
     return a, b
 
 
-def _contacts_flagged(a, b, flagged, n):
+def _contacts_flagged(a: Any, b: Any, flagged: Any, n: Any) -> Any:
     """For each resident, how many of their contacts are flagged (ties counted in both directions)."""
     f = flagged.astype(_np.float64)
     return (_np.bincount(a, weights=f[b], minlength=n) + _np.bincount(b, weights=f[a], minlength=n)).astype(_np.int64)
@@ -333,15 +323,15 @@ def _contacts_flagged(a, b, flagged, n):
 def contacts(ties: _pd.DataFrame, resident_id: int) -> _np.ndarray:
     """The resident ids of everyone tied to ``resident_id`` (in either column of ``ties``), sorted."""
     if not isinstance(ties, _pd.DataFrame) or not {"resident_a", "resident_b"} <= set(ties.columns):
-        raise ValueError("ties must be a DataFrame with columns resident_a and resident_b")
-    if isinstance(resident_id, bool) or not isinstance(resident_id, _numbers.Integral):
-        raise ValueError(f"resident_id must be an integer, got {resident_id!r}")
+        raise ScoredInputError("ties must be a DataFrame with columns resident_a and resident_b")
+    if isinstance(resident_id, (bool, _np.bool_)) or not isinstance(resident_id, (int, _np.integer)):
+        raise ScoredTypeError(f"resident_id must be a whole number, got {describe(resident_id)}")
     a, b = ties["resident_a"].to_numpy(), ties["resident_b"].to_numpy()
     return _np.sort(_np.concatenate([b[a == resident_id], a[b == resident_id]]))
 
 
 def association_penalty(scores: _pd.DataFrame, ties: _pd.DataFrame, weight: float, rounds: int = 1,
-                        scorecard=_DEFAULT_SCORECARD, *, per: str = "contact", tie_types=None) -> _pd.DataFrame:
+                        scorecard: Any = _DEFAULT_SCORECARD, *, per: str = "contact", tie_types: Any = None) -> _pd.DataFrame:
     """A score that also counts whom you know: each blacklisted contact costs ``weight`` points.
 
     A hypothetical rule, studied because such proposals and fears exist. Starting from each resident's own
@@ -362,23 +352,23 @@ def association_penalty(scores: _pd.DataFrame, ties: _pd.DataFrame, weight: floa
     ``attrs["listed_by_round"]`` holds the size of the blacklist after each round (round 0 first).
     """
     if not isinstance(scores, _pd.DataFrame) or "total" not in scores.columns:
-        raise ValueError("scores must be a DataFrame with a 'total' column (the output of scored.scoring.score)")
+        raise ScoredInputError("scores must be a DataFrame with a 'total' column (the output of scored.scoring.score)")
     weight = _check_real("weight", weight, 0.0, 10_000.0)
     rounds = _check_int("rounds", rounds, 0, 100)
     if per not in _PER:
-        raise ValueError(f"per must be one of {', '.join(map(repr, _PER))}, got {per!r}")
+        raise ScoredInputError(f"per must be one of {', '.join(map(repr, _PER))}, got {per!r}")
     line = blacklist_line(scorecard)
     index = _pd.Index(scores.index)
     if index.has_duplicates:
-        raise ValueError("scores has duplicate resident ids in its index")
+        raise ScoredInputError("scores has duplicate resident ids in its index")
     own = scores["total"].to_numpy(dtype=_np.float64)
     if not _np.isfinite(own).all():
-        raise ValueError("scores.total must be finite numbers")
+        raise ScoredInputError("scores.total must be finite numbers")
     n = len(index)
     a, b = _tie_ends(ties, index, tie_types)
     degree = _np.bincount(a, minlength=n) + _np.bincount(b, minlength=n)
 
-    def penalty_for(listed):
+    def penalty_for(listed: Any) -> Any:
         count = _contacts_flagged(a, b, listed, n)
         if per == "contact":
             return count, weight * count
@@ -413,28 +403,29 @@ def association_penalty(scores: _pd.DataFrame, ties: _pd.DataFrame, weight: floa
     return out
 
 
-def association_spread(scores: _pd.DataFrame, ties: _pd.DataFrame, residents: _pd.DataFrame, weights,
-                       rounds: int, scorecard=_DEFAULT_SCORECARD, *, by: str = "district", per: str = "contact",
-                       tie_types=None) -> _pd.DataFrame:
+@renamed_keywords(by="group")
+def association_spread(scores: _pd.DataFrame, ties: _pd.DataFrame, residents: _pd.DataFrame, weights: Any,
+                       rounds: int, scorecard: Any = _DEFAULT_SCORECARD, *, group: str = "district", per: str = "contact",
+                       tie_types: Any = None) -> _pd.DataFrame:
     """How the association penalty spreads, for several weights and every round up to ``rounds``.
 
-    A tidy table for charts: one row per weight, round and value of ``by`` (a column of ``residents``,
+    A tidy table for charts: one row per weight, round and value of ``group`` (a column of ``residents``,
     e.g. ``"district"`` or ``"group"``), with ``residents``, ``listed`` (blacklisted after that round),
     ``own_listed`` (on their own records) and ``by_association`` (listed only because of whom they know).
     """
     if not isinstance(residents, _pd.DataFrame) or "resident_id" not in residents.columns:
-        raise ValueError("residents must be a DataFrame with a 'resident_id' column")
-    if by not in residents.columns:
-        raise ValueError(f"by must be a column of residents, got {by!r}")
+        raise ScoredInputError("residents must be a DataFrame with a 'resident_id' column")
+    if group not in residents.columns:
+        raise ScoredInputError(f"group must be a column of residents, got {group!r}")
     if isinstance(weights, (str, bytes)) or not hasattr(weights, "__iter__"):
-        raise ValueError(f"weights must be a list of numbers, got {weights!r}")
+        raise ScoredInputError(f"weights must be a list of numbers, got {weights!r}")
     weights = [_check_real("each weight", w, 0.0, 10_000.0) for w in weights]
     if not weights:
-        raise ValueError("weights must not be empty")
+        raise ScoredInputError("weights must not be empty")
     rounds = _check_int("rounds", rounds, 0, 100)
-    key = residents.set_index("resident_id")[by].reindex(scores.index)
+    key = residents.set_index("resident_id")[group].reindex(scores.index)
     if key.isna().any():
-        raise ValueError("residents has no row for some resident ids in scores")
+        raise ScoredInputError("residents has no row for some resident ids in scores")
     if isinstance(key.dtype, _pd.CategoricalDtype):
         labels = key.cat.remove_unused_categories().cat.categories
         codes = key.cat.remove_unused_categories().cat.codes.to_numpy()
@@ -451,7 +442,7 @@ def association_spread(scores: _pd.DataFrame, ties: _pd.DataFrame, residents: _p
         for r in range(rounds + 1):
             listed = (when >= 0) & (when <= r)
             listed_n = _np.bincount(codes, weights=listed, minlength=k)
-            frames.append(_pd.DataFrame({"weight": w, "round": r, by: labels, "residents": residents_n,
+            frames.append(_pd.DataFrame({"weight": w, "round": r, group: labels, "residents": residents_n,
                                          "listed": listed_n, "own_listed": own_n,
                                          "by_association": listed_n - own_n}))
     out = _pd.concat(frames, ignore_index=True)
@@ -459,14 +450,15 @@ def association_spread(scores: _pd.DataFrame, ties: _pd.DataFrame, residents: _p
                        "by_association": _np.int64, "round": _np.int64})
 
 
-def _world_tables(world):
+def _world_tables(world: Any) -> Any:
     for name in ("residents", "districts", "behaviour", "records"):
         if not isinstance(getattr(world, name, None), _pd.DataFrame):
-            raise ValueError(f"world must be a scored.world.World (with a {name} table), got {type(world).__name__}")
+            raise ScoredInputError(f"world must be a scored.world.World (with a {name} table), got {type(world).__name__}")
     return world
 
 
-def chilling_effect(world, points_at_stake: float, sensitivity: float = 1.0, seed: int = 0) -> _pd.DataFrame:
+@accepts_seed
+def chilling_effect(world: Any, points_at_stake: float, sensitivity: float = 1.0, rng: RngLike = 0) -> _pd.DataFrame:
     """Which lawful posts residents would not write if each flagged post cost ``points_at_stake`` points.
 
     A model of self-censorship, with the assumptions in plain sight: every post in the truth layer that the
@@ -479,7 +471,8 @@ def chilling_effect(world, points_at_stake: float, sensitivity: float = 1.0, see
     closely residents are watched and with what a flag costs, and is 0 when either is 0. ``sensitivity``
     (0..10) scales how strongly residents react; nobody knows its real value, so vary it.
 
-    Deterministic: one uniform draw per post from ``seed``, shared by every value of the other parameters,
+    Deterministic for an int ``rng`` (a seed; ``seed=`` is the deprecated old name): one uniform draw per post from
+    it, shared by every value of the other parameters,
     so a higher ``points_at_stake`` or ``sensitivity`` withholds a superset of the posts.
 
     Returns one row per post: ``event_id``, ``resident_id``, ``day``, ``district``, ``surveillance``,
@@ -488,14 +481,14 @@ def chilling_effect(world, points_at_stake: float, sensitivity: float = 1.0, see
     _world_tables(world)
     points = _check_real("points_at_stake", points_at_stake, 0.0, 10_000.0)
     sensitivity = _check_real("sensitivity", sensitivity, 0.0, 10.0)
-    seed = _check_int("seed", seed, 0, _math.inf)
+    gen = check_rng(rng)
     behaviour = world.behaviour
     posts = behaviour.loc[behaviour["kind"] == "flagged_post", ["event_id", "resident_id", "day"]]
     district = world.residents.set_index("resident_id")["district"].reindex(posts["resident_id"])
     intensity = world.districts.set_index("district")["surveillance"].astype(_np.float64)
     s = district.map(intensity).to_numpy(dtype=_np.float64)
     p_stop = -_np.expm1(-sensitivity * s * points / 100.0)
-    u = _np.random.default_rng(seed).random(len(posts))
+    u = gen.random(len(posts))
     return _pd.DataFrame({
         "event_id": posts["event_id"].to_numpy(), "resident_id": posts["resident_id"].to_numpy(),
         "day": posts["day"].to_numpy(), "district": district.array, "surveillance": s,
@@ -503,7 +496,7 @@ def chilling_effect(world, points_at_stake: float, sensitivity: float = 1.0, see
     })
 
 
-def chilled_records(world, chill: _pd.DataFrame) -> _pd.DataFrame:
+def chilled_records(world: Any, chill: _pd.DataFrame) -> _pd.DataFrame:
     """The agencies' records as they would be if the posts withheld in ``chill`` had never been written.
 
     Records of a withheld post disappear, including wrong copies of it (a duplicate, or the record that
@@ -511,17 +504,23 @@ def chilled_records(world, chill: _pd.DataFrame) -> _pd.DataFrame:
     simulation knows.
     """
     _world_tables(world)
-    if not isinstance(chill, _pd.DataFrame) or not {"event_id", "withheld"} <= set(chill.columns):
-        raise ValueError("chill must be the output of chilling_effect (columns event_id and withheld)")
-    gone = chill.loc[chill["withheld"].astype(bool), "event_id"].to_numpy()
+    if not isinstance(chill, _pd.DataFrame):
+        raise ScoredTypeError(f"chill must be the output of chilling_effect, got a {type(chill).__name__}")
+    if not {"event_id", "withheld"} <= set(chill.columns):
+        raise ScoredInputError("chill must be the output of chilling_effect (columns event_id and withheld), got "
+                               f"columns {list(chill.columns)}")
+    # "False" or NaN would count as withheld in a plain conversion to bool: only True/False are accepted
+    withheld = check_bool_column(chill, "withheld", "chill column 'withheld'", "chill")
+    gone = chill.loc[withheld.to_numpy(), "event_id"].to_numpy()
     records = world.records
     drop = (records["kind"] == "flagged_post").to_numpy() & _np.isin(records["truth_event_id"].to_numpy(), gone)
     return records.loc[~drop].reset_index(drop=True)
 
 
-def chilling_grid(world, points_values, sensitivity: float = 1.0, seed: int = 0, *,
-                  by: str = "district") -> _pd.DataFrame:
-    """Posts written and withheld for each value in ``points_values``, by ``by`` (a column of residents).
+@renamed_keywords(seed="rng", by="group")
+def chilling_grid(world: Any, points_values: Any, sensitivity: float = 1.0, rng: RngLike = 0, *,
+                  group: str = "district") -> _pd.DataFrame:
+    """Posts written and withheld for each value in ``points_values``, by ``group`` (a column of residents).
 
     One row per points value and group: ``residents``, ``posts`` (lawful flagged posts residents would
     write unwatched), ``withheld``, ``records_before`` and ``records_after`` (flagged-post records the
@@ -529,14 +528,15 @@ def chilling_grid(world, points_values, sensitivity: float = 1.0, seed: int = 0,
     """
     _world_tables(world)
     if isinstance(points_values, (str, bytes)) or not hasattr(points_values, "__iter__"):
-        raise ValueError(f"points_values must be a list of numbers, got {points_values!r}")
+        raise ScoredInputError(f"points_values must be a list of numbers, got {points_values!r}")
     points_values = [_check_real("each points value", p, 0.0, 10_000.0) for p in points_values]
     if not points_values:
-        raise ValueError("points_values must not be empty")
+        raise ScoredInputError("points_values must not be empty")
     residents = world.residents
-    if by not in residents.columns:
-        raise ValueError(f"by must be a column of world.residents, got {by!r}")
-    key = residents.set_index("resident_id")[by]
+    check_column_name(group, "group")
+    if group not in residents.columns:
+        raise ScoredInputError(f"group must be a column of world.residents, got {group!r}")
+    key = residents.set_index("resident_id")[group]
     population = key.value_counts(sort=False).rename("residents")
     records = world.records[world.records["kind"] == "flagged_post"]
     rec_key = key.reindex(records["resident_id"]).to_numpy()
@@ -544,15 +544,15 @@ def chilling_grid(world, points_values, sensitivity: float = 1.0, seed: int = 0,
     before = _pd.Series(1, index=rec_key).groupby(level=0, observed=True).sum()
     frames = []
     for p in points_values:
-        chill = chilling_effect(world, p, sensitivity, seed)
+        chill = chilling_effect(world, p, sensitivity, rng)
         post_key = key.reindex(chill["resident_id"]).to_numpy()
-        table = _pd.DataFrame({by: post_key, "posts": 1, "withheld": chill["withheld"].to_numpy()})
-        agg = table.groupby(by, observed=True).agg(posts=("posts", "sum"), withheld=("withheld", "sum"))
+        table = _pd.DataFrame({group: post_key, "posts": 1, "withheld": chill["withheld"].to_numpy()})
+        agg = table.groupby(group, observed=True).agg(posts=("posts", "sum"), withheld=("withheld", "sum"))
         gone = _np.isin(rec_event, chill.loc[chill["withheld"], "event_id"].to_numpy())
         after = _pd.Series((~gone).astype(_np.int64), index=rec_key).groupby(level=0, observed=True).sum()
         agg = agg.join(population, how="right").join(before.rename("records_before")).join(
             after.rename("records_after")).fillna(0)
-        agg.index.name = by
+        agg.index.name = group
         agg = agg.reset_index()
         agg.insert(0, "points", p)
         frames.append(agg)
@@ -563,7 +563,7 @@ def chilling_grid(world, points_values, sensitivity: float = 1.0, seed: int = 0,
     return out
 
 
-def purpose_limited(scorecard=_DEFAULT_SCORECARD, allowed_agencies=()) -> _Scorecard:
+def purpose_limited(scorecard: Any = _DEFAULT_SCORECARD, allowed_agencies: Any = ()) -> _Scorecard:
     """The scorecard under purpose limitation: only records from ``allowed_agencies`` may count.
 
     Every rule whose records come from an agency not in ``allowed_agencies`` (see :data:`AGENCY_OF_KIND`)
@@ -573,52 +573,48 @@ def purpose_limited(scorecard=_DEFAULT_SCORECARD, allowed_agencies=()) -> _Score
     if isinstance(allowed_agencies, str):
         allowed_agencies = [allowed_agencies]
     if not hasattr(allowed_agencies, "__iter__"):
-        raise ValueError(f"allowed_agencies must be a list of agency names, got {allowed_agencies!r}")
+        raise ScoredInputError(f"allowed_agencies must be a list of agency names, got {allowed_agencies!r}")
     allowed = list(allowed_agencies)
     unknown = sorted(set(map(str, allowed)) - set(_AGENCIES))
     if unknown or not all(isinstance(x, str) for x in allowed):
-        raise ValueError(f"unknown agency name(s) {unknown or allowed}; agencies: {', '.join(_AGENCIES)}")
+        raise ScoredInputError(f"unknown agency name(s) {unknown or allowed}; agencies: {', '.join(_AGENCIES)}")
     zeroed = {r.kind: 0 for r in scorecard.rules if AGENCY_OF_KIND[r.kind] not in allowed}
     out = scorecard.with_points(**zeroed) if zeroed else scorecard
-    from dataclasses import replace as _replace
     return _replace(out, name=f"{scorecard.name}, purpose-limited to {', '.join(allowed) or 'no agency'}")
 
 
-def purpose_limitation_grid(world, scorecard=_DEFAULT_SCORECARD, *, by: str = "district") -> _pd.DataFrame:
+@renamed_keywords(by="group")
+def purpose_limitation_grid(world: Any, scorecard: Any = _DEFAULT_SCORECARD, *, group: str = "district") -> _pd.DataFrame:
     """The blacklist under every way of allowing or forbidding each agency's records to feed the score.
 
-    One row per subset of agencies (2 ** 5 = 32) and value of ``by`` (a column of ``world.residents``):
+    One row per subset of agencies (2 ** 5 = 32) and value of ``group`` (a column of ``world.residents``):
     one 0/1 column per agency (1 = its records may count, see :func:`purpose_limited`), ``residents``,
     ``listed`` (blacklisted on the records) and ``wrongly_listed`` (of them, not blacklisted when the same
     scorecard is applied to the truth layer: every event that happened, recorded once and correctly).
     """
-    from itertools import product
-
-    from .scoring import count_records as _count_records
-
     _world_tables(world)
     scorecard = _as_scorecard(scorecard)
     residents = world.residents
-    if by not in residents.columns:
-        raise ValueError(f"by must be a column of world.residents, got {by!r}")
+    if group not in residents.columns:
+        raise ScoredInputError(f"group must be a column of world.residents, got {group!r}")
     line = blacklist_line(scorecard)
     kinds = [r.kind for r in scorecard.rules]
     on_records = _count_records(world.records, residents)[kinds].to_numpy(dtype=_np.float64)
     on_truth = _count_records(world.behaviour, residents)[kinds].to_numpy(dtype=_np.float64)
-    key = residents.set_index("resident_id")[by].reindex(
+    key = residents.set_index("resident_id")[group].reindex(
         _count_records(world.records.iloc[:0], residents).index).to_numpy()
     frames = []
-    for allowed in product((0, 1), repeat=len(_AGENCIES)):
+    for allowed in _product((0, 1), repeat=len(_AGENCIES)):
         card = purpose_limited(scorecard, [a for a, ok in zip(_AGENCIES, allowed) if ok])
         points = _np.array([card.points()[k] for k in kinds], dtype=_np.float64)
         listed = scorecard.base + on_records @ points < line
         wrong = listed & ~(scorecard.base + on_truth @ points < line)
-        table = _pd.DataFrame({by: key, "listed": listed, "wrongly_listed": wrong})
-        agg = table.groupby(by, observed=True).agg(residents=("listed", "size"), listed=("listed", "sum"),
+        table = _pd.DataFrame({group: key, "listed": listed, "wrongly_listed": wrong})
+        agg = table.groupby(group, observed=True).agg(residents=("listed", "size"), listed=("listed", "sum"),
                                                    wrongly_listed=("wrongly_listed", "sum")).reset_index()
         for agency, ok in zip(_AGENCIES, allowed):
             agg[agency] = ok
         frames.append(agg)
     out = _pd.concat(frames, ignore_index=True)
-    return out[[*_AGENCIES, by, "residents", "listed", "wrongly_listed"]].astype(
+    return out[[*_AGENCIES, group, "residents", "listed", "wrongly_listed"]].astype(
         {"residents": _np.int64, "listed": _np.int64, "wrongly_listed": _np.int64})

@@ -28,10 +28,14 @@ import numbers
 import re
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+
+from .validation import RngLike, ScoredInputError, ScoredTypeError, check_column, check_column_name
+from .validation import check_column_names, check_frame, check_integer, check_number, check_rng, check_share
+from .validation import check_choice, check_str, describe
 
 __all__ = ["PrivacyInputError", "BudgetExceeded", "uniqueness", "k_anonymity", "equivalence_classes", "link",
            "LinkResult", "l_diversity", "generalise_age", "generalise_postcode", "generalise_date", "suppress",
@@ -39,8 +43,8 @@ __all__ = ["PrivacyInputError", "BudgetExceeded", "uniqueness", "k_anonymity", "
            "noisy_count"]
 
 
-class PrivacyInputError(ValueError):
-    """A bad input to a ``scored.privacy`` function (a ``ValueError``; the message names the column/parameter)."""
+#: The old name of ``scored.validation.ScoredInputError``, kept so that ``except PrivacyInputError`` still works.
+PrivacyInputError = ScoredInputError
 
 
 class BudgetExceeded(ValueError):
@@ -48,38 +52,20 @@ class BudgetExceeded(ValueError):
 
 
 # ---------------------------------------------------------------------------------------------------- validation
-def _frame(df, what="df", empty_ok=False):
-    if not isinstance(df, pd.DataFrame):
-        raise PrivacyInputError(f"{what} must be a pandas DataFrame, got {type(df).__name__}")
-    if not empty_ok and len(df) == 0:
-        raise PrivacyInputError(f"{what} is empty: there are no rows to measure")
-    return df
+def _frame(df: Any, what: str = "df", empty_ok: bool = False) -> pd.DataFrame:
+    return check_frame(df, what, empty_ok=empty_ok)
 
 
-def _qi_list(quasi_identifiers, what="quasi_identifiers"):
-    if isinstance(quasi_identifiers, str):
-        quasi_identifiers = [quasi_identifiers]
-    if not pd.api.types.is_list_like(quasi_identifiers) or isinstance(quasi_identifiers, (bytes, dict)):
-        raise PrivacyInputError(f"{what} must be a column name or a list of column names, got {quasi_identifiers!r}")
-    qi = list(dict.fromkeys(quasi_identifiers))
-    if not qi:
-        raise PrivacyInputError(f"{what} is empty: name at least one column")
-    for c in qi:
-        if not isinstance(c, Hashable) or isinstance(c, (list, tuple)):
-            raise PrivacyInputError(f"{what} must hold column names, got {c!r}")
-    return qi
+def _qi_list(quasi_identifiers: Any, what: str = "quasi_identifiers") -> list[Hashable]:
+    return check_column_names(quasi_identifiers, what)
 
 
-def _column(df, col, what="df", role="quasi-identifier"):
-    if col not in df.columns:
-        raise PrivacyInputError(f"{what} has no column {col!r} ({role}; columns: {list(df.columns)})")
-    s = df[col]
-    if isinstance(s, pd.DataFrame):
-        raise PrivacyInputError(f"{what} has more than one column named {col!r} ({role})")
-    return s
+def _column(df: pd.DataFrame, col: Any, what: str = "df", role: str = "quasi-identifier") -> pd.Series:
+    # missing values are checked where the column is used, with a message that says what for
+    return check_column(df, col, role, what, missing_ok=True)
 
 
-def _codes(s, col, what, role="quasi-identifier"):
+def _codes(s: Any, col: Any, what: Any, role: Any = "quasi-identifier") -> Any:
     """Dense-ish integer codes of a column (-1 never appears: missing values raise)."""
     if isinstance(s.dtype, pd.CategoricalDtype):
         codes, size = s.cat.codes.to_numpy().astype(np.int64), len(s.cat.categories)
@@ -92,7 +78,7 @@ def _codes(s, col, what, role="quasi-identifier"):
     return codes, max(size, 1)
 
 
-def _combine(parts):
+def _combine(parts: Any) -> Any:
     """Combine per-column codes into one code per distinct combination, 0..m-1 (hash-based, no sorting)."""
     combined, size = parts[0]
     for codes, n in parts[1:]:
@@ -105,7 +91,7 @@ def _combine(parts):
     return dense.astype(np.int64, copy=False), len(uniq)
 
 
-def _classes(df, quasi_identifiers, what="df"):
+def _classes(df: Any, quasi_identifiers: Any, what: Any = "df") -> Any:
     """(class code per row, number of classes, class sizes) for the quasi-identifiers."""
     _frame(df, what)
     qi = _qi_list(quasi_identifiers)
@@ -113,45 +99,68 @@ def _classes(df, quasi_identifiers, what="df"):
     return codes, m, np.bincount(codes, minlength=m), qi
 
 
-def _int_param(value, name, lo):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < lo:
-        raise PrivacyInputError(f"{name} must be an integer >= {lo}, got {value!r}")
-    return int(value)
+def _int_param(value: Any, name: str, lo: int) -> int:
+    return check_integer(value, name, low=lo)
 
 
-def _positive(value, name):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or not math.isfinite(value) \
-            or value <= 0:
-        raise PrivacyInputError(f"{name} must be a positive, finite number, got {value!r}")
-    return float(value)
+def _positive(value: Any, name: str) -> float:
+    return float(check_number(value, name, low=0, low_open=True))
 
 
 # ---------------------------------------------------------------------------------------------------- measures
-def uniqueness(df: pd.DataFrame, quasi_identifiers) -> float:
+def uniqueness(df: pd.DataFrame, quasi_identifiers: Any) -> float:
     """The share of rows whose combination of quasi-identifier values appears in no other row (0..1).
 
     A row that is unique in a release is unique in the population it was drawn from only if the release is the
     whole population (as the city's residents table is); in a sample, uniqueness in the sample overstates it.
     Sweeney (2000) estimated that 87% of the US population was unique on 5-digit ZIP code, date of birth and sex.
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"zip": ["H1", "H1", "H2", "H2", "H3"], "sex": ["F", "F", "M", "M", "F"]})
+    >>> uniqueness(people, ["zip", "sex"])
+    0.2
     """
     codes, m, sizes, _ = _classes(df, quasi_identifiers)
     return float(np.count_nonzero(sizes == 1) / len(codes))
 
 
-def k_anonymity(df: pd.DataFrame, quasi_identifiers) -> int:
+def k_anonymity(df: pd.DataFrame, quasi_identifiers: Any) -> int:
     """The size of the smallest group of rows sharing the same quasi-identifier values: the table's *k*.
+
+    Glossary (k-anonymity): "every row shares its quasi-identifier values with at least k - 1 other rows"
 
     A table is k-anonymous (Sweeney 2002) when every row is indistinguishable from at least k-1 others on the
     quasi-identifiers, so a linkage attack on those columns can narrow a person down to no fewer than k rows.
     It does **not** protect the sensitive values: if the k rows share one (a homogeneity attack) or the attacker
     knows more (a background-knowledge attack), the value leaks anyway -- see ``l_diversity``. And it holds only
     for the columns declared quasi-identifiers. ``k_anonymity`` of a frame with no rows is undefined and raises.
+
+    Parameters
+    ----------
+    df : DataFrame
+    quasi_identifiers : column name or list of column names
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ScoredTypeError, ScoredInputError
+        A bad table or column list, an empty table, or missing values in a quasi-identifier.
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"zip": ["H1", "H1", "H2"], "sex": ["F", "F", "M"]})
+    >>> k_anonymity(people, ["zip", "sex"])
+    1
     """
     _, _, sizes, _ = _classes(df, quasi_identifiers)
     return int(sizes.min())
 
 
-def equivalence_classes(df: pd.DataFrame, quasi_identifiers, sensitive=None) -> pd.DataFrame:
+def equivalence_classes(df: pd.DataFrame, quasi_identifiers: Any, sensitive: Any = None) -> pd.DataFrame:
     """One row per distinct combination of quasi-identifier values, with its ``size`` (number of rows).
 
     Sorted from the smallest class (the riskiest) to the largest, ties in order of first appearance. With
@@ -171,9 +180,8 @@ def equivalence_classes(df: pd.DataFrame, quasi_identifiers, sensitive=None) -> 
     return out.iloc[order].reset_index(drop=True)
 
 
-def _distinct_per_class(df, codes, m, sensitive, qi):
-    if not isinstance(sensitive, Hashable) or isinstance(sensitive, (list, tuple)):
-        raise PrivacyInputError(f"sensitive must be one column name, got {sensitive!r}")
+def _distinct_per_class(df: Any, codes: Any, m: Any, sensitive: Any, qi: Any) -> Any:
+    check_column_name(sensitive, "sensitive")
     if sensitive in qi:
         raise PrivacyInputError(f"column {sensitive!r} cannot be both a quasi-identifier and the sensitive column")
     s_codes, ns = _codes(_column(df, sensitive, role="sensitive"), sensitive, "df", role="sensitive")
@@ -181,8 +189,10 @@ def _distinct_per_class(df, codes, m, sensitive, qi):
     return np.bincount(pairs // ns, minlength=m).astype(np.int64)
 
 
-def l_diversity(df: pd.DataFrame, quasi_identifiers, sensitive) -> int:
+def l_diversity(df: pd.DataFrame, quasi_identifiers: Any, sensitive: Any) -> int:
     """The smallest number of distinct values of ``sensitive`` within any equivalence class (distinct l-diversity).
+
+    Glossary (l-diversity): "in the simplest (distinct) form at least l different values"
 
     Machanavajjhala, Gehrke, Kifer & Venkitasubramaniam (2006) showed that a k-anonymous table still leaks when a
     class is *homogeneous*: if all k people in your class share one sensitive value, knowing your quasi-identifiers
@@ -191,13 +201,19 @@ def l_diversity(df: pd.DataFrame, quasi_identifiers, sensitive) -> int:
     sharing one value is still "2-diverse"), and the values can be semantically close (skewness and similarity
     attacks; the entropy and recursive variants of the paper, and t-closeness, Li, Li & Venkatasubramanian 2007,
     tighten this).
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"zip": ["H1", "H1", "H2", "H2"], "illness": ["flu", "cold", "flu", "flu"]})
+    >>> l_diversity(people, "zip", "illness")
+    1
     """
     codes, m, _, qi = _classes(df, quasi_identifiers)
     return int(_distinct_per_class(df, codes, m, sensitive, qi).min())
 
 
 # ---------------------------------------------------------------------------------------------------- linkage
-def _kind(s):
+def _kind(s: Any) -> Any:
     """The kind of values a column holds, so that a join on text against numbers is caught instead of matching
     nobody."""
     dtype = s.dtype
@@ -249,8 +265,8 @@ class LinkResult:
         return text
 
 
-def link(release: pd.DataFrame, auxiliary: pd.DataFrame, quasi_identifiers, id_column="name",
-         true_id=None) -> LinkResult:
+def link(release: pd.DataFrame, auxiliary: pd.DataFrame, quasi_identifiers: Any, id_column: Any = "name",
+         true_id: Any = None) -> LinkResult:
     """A linkage attack: join a "de-identified" ``release`` to an ``auxiliary`` table with identities.
 
     Each release row is compared with the auxiliary rows on the ``quasi_identifiers`` (exact equality of every
@@ -328,15 +344,15 @@ def link(release: pd.DataFrame, auxiliary: pd.DataFrame, quasi_identifiers, id_c
 
 
 # ---------------------------------------------------------------------------------------------------- generalisation
-def _series(values, what):
+def _series(values: Any, what: Any) -> Any:
     if isinstance(values, pd.Series):
         return values
     if isinstance(values, (pd.DataFrame, str, bytes)) or not hasattr(values, "__len__"):
-        raise PrivacyInputError(f"{what} must be a Series or a list/array of values, got {type(values).__name__}")
+        raise ScoredTypeError(f"{what} must be a Series or a list/array of values, got {type(values).__name__}")
     return pd.Series(values)
 
 
-def _from_labels(s, codes_of_unique, labels, order):
+def _from_labels(s: Any, codes_of_unique: Any, labels: Any, order: Any) -> Any:
     """A categorical Series from per-unique-value label codes; categories are ``labels`` sorted by ``order``."""
     rank = np.argsort(order, kind="stable")
     inv = np.empty(len(rank), dtype=np.int64)
@@ -346,28 +362,38 @@ def _from_labels(s, codes_of_unique, labels, order):
                      index=s.index, name=s.name)
 
 
-def generalise_age(ages, width: int) -> pd.Series:
+MAX_AGE = 1_000_000  # ages, and years used like ages (birth years); far larger values overflow the band arithmetic
+
+
+def generalise_age(ages: Any, width: int) -> pd.Series:
     """Replace each age by its band of ``width`` years, aligned to multiples of the width: 37, width 5 -> "35-39".
 
     ``width=1`` keeps the age ("37"). Ages must be whole, non-negative numbers without missing values. Returns an
     ordered categorical Series (bands in age order), keeping the index and name of a Series input.
+
+    Examples
+    --------
+    >>> generalise_age([23, 37, 41], 10).astype(str).tolist()
+    ['20-29', '30-39', '40-49']
     """
-    width = _int_param(width, "width", 1)
+    width = check_integer(width, "width", low=1, high=MAX_AGE)
     s = _series(ages, "ages")
     if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(s.dtype):
         raise PrivacyInputError(f"ages must be numbers, got dtype {s.dtype}")
     if s.isna().any():
         raise PrivacyInputError(f"ages has {int(s.isna().sum()):,} missing value(s)")
     v = s.to_numpy(dtype=np.float64)
-    if len(v) and (not np.isfinite(v).all() or (v < 0).any() or (v != np.floor(v)).any()):
-        raise PrivacyInputError("ages must be whole numbers >= 0 (an age band needs a whole age)")
+    if len(v) and (not np.isfinite(v).all() or (v < 0).any() or (v > MAX_AGE).any() or (v != np.floor(v)).any()):
+        bad = v[~(np.isfinite(v) & (v >= 0) & (v <= MAX_AGE) & (v == np.floor(v)))][0]
+        raise PrivacyInputError(f"ages must be whole numbers from 0 to {MAX_AGE} (an age band needs a whole age), "
+                                f"got {bad!r}")
     lo = (v.astype(np.int64) // width) * width
     uniq, inv = np.unique(lo, return_inverse=True)
     labels = [str(u) if width == 1 else f"{u}-{u + width - 1}" for u in uniq]
     return _from_labels(s, inv, labels, uniq)
 
 
-def _text_categories(s, what):
+def _text_categories(s: Any, what: Any) -> Any:
     """(codes, unique values as str) of a text Series, categorical or not; missing values raise."""
     if s.isna().any():
         raise PrivacyInputError(f"{what} has {int(s.isna().sum()):,} missing value(s)")
@@ -382,11 +408,16 @@ def _text_categories(s, what):
     return codes, uniq
 
 
-def generalise_postcode(codes, keep: int) -> pd.Series:
+def generalise_postcode(codes: Any, keep: int) -> pd.Series:
     """Keep the first ``keep`` characters of each postcode and replace the rest with one "*": "H3" -> "H*".
 
     ``keep=0`` gives "*" for every code; a code no longer than ``keep`` is left as it is. Returns a categorical
     Series (sorted categories), keeping the index and name of a Series input.
+
+    Examples
+    --------
+    >>> generalise_postcode(["H12", "K3"], 1).astype(str).tolist()
+    ['H*', 'K*']
     """
     keep = _int_param(keep, "keep", 0)
     s = _series(codes, "codes")
@@ -401,15 +432,19 @@ _PRECISION = {"year": 0, "month": 1, "day": 2}
 _ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
 
 
-def generalise_date(dates, to: str = "year") -> pd.Series:
+def generalise_date(dates: Any, to: str = "year") -> pd.Series:
     """Coarsen dates to their ``to="year"`` ("1988") or ``to="month"`` ("1988-04").
 
     Accepts ISO text ("1988-04-17", also "1988-04" when coarsening to the year) or datetime values. A value coarser
     than the target (e.g. "1988" with ``to="month"``) raises instead of inventing a month. Returns an ordered
     categorical Series (in date order), keeping the index and name of a Series input.
+
+    Examples
+    --------
+    >>> generalise_date(["1988-04-17", "1990-12-01"], to="month").astype(str).tolist()
+    ['1988-04', '1990-12']
     """
-    if to not in ("year", "month"):
-        raise PrivacyInputError(f"to must be 'year' or 'month', got {to!r}")
+    check_choice(to, "to", ("year", "month"))
     s = _series(dates, "dates")
     if s.isna().any():
         raise PrivacyInputError(f"dates has {int(s.isna().sum()):,} missing value(s)")
@@ -445,12 +480,19 @@ class Suppressed(NamedTuple):
     suppressed: int
 
 
-def suppress(df: pd.DataFrame, quasi_identifiers, k: int) -> Suppressed:
+def suppress(df: pd.DataFrame, quasi_identifiers: Any, k: int) -> Suppressed:
     """Drop every row whose equivalence class has fewer than ``k`` rows; return ``(kept, number_suppressed)``.
 
     The kept frame (original index, all columns) is k-anonymous on the quasi-identifiers, or empty. Suppression
     costs rows, and it removes exactly the people who are unusual on the quasi-identifiers, which can bias analyses
     of the release against them.
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"zip": ["H1", "H1", "H2", "H2", "H3"], "sex": ["F", "F", "M", "M", "F"]})
+    >>> kept, dropped = suppress(people, ["zip", "sex"], 2)
+    >>> len(kept), dropped
+    (4, 1)
     """
     k = _int_param(k, "k", 1)
     codes, _, sizes, _ = _classes(df, quasi_identifiers)
@@ -480,7 +522,7 @@ class KAnonymousRelease:
                 f"({self.suppressed_share:.1%}), generalised={self.generalised})")
 
 
-def _step(item, qi, i):
+def _step(item: Any, qi: Any, i: Any) -> Any:
     if isinstance(item, Sequence) and not isinstance(item, str) and len(item) in (2, 3):
         column, func = item[0], item[1]
         label = item[2] if len(item) == 3 else None
@@ -499,7 +541,7 @@ def _step(item, qi, i):
     return column, func, str(label)
 
 
-def make_k_anonymous(df: pd.DataFrame, quasi_identifiers, k: int,
+def make_k_anonymous(df: pd.DataFrame, quasi_identifiers: Any, k: int,
                      hierarchy: Sequence[tuple[str, Callable]], max_suppression: float = 0.0) -> KAnonymousRelease:
     """Generalise step by step along ``hierarchy`` until few enough rows break k-anonymity, then suppress those.
 
@@ -518,18 +560,17 @@ def make_k_anonymous(df: pd.DataFrame, quasi_identifiers, k: int,
     _frame(df)
     qi = _qi_list(quasi_identifiers)
     k = _int_param(k, "k", 1)
-    if isinstance(max_suppression, (bool, np.bool_)) or not isinstance(max_suppression, numbers.Real) \
-            or not 0 <= max_suppression <= 1:
-        raise PrivacyInputError(f"max_suppression must be a share in 0..1, got {max_suppression!r}")
+    max_suppression = check_share(max_suppression, "max_suppression")
     if isinstance(hierarchy, (str, bytes)) or not isinstance(hierarchy, Sequence):
-        raise PrivacyInputError(f"hierarchy must be a list of (column, function) steps, got {hierarchy!r}")
+        raise ScoredTypeError(f"hierarchy must be a list of (column, function) steps, got {hierarchy!r}")
     steps = [_step(item, qi, i) for i, item in enumerate(hierarchy)]
     n = len(df)
     allowed = math.floor(max_suppression * n + 1e-9)
     current = df.copy()
-    log, generalised = [], {}
+    log: list[dict[str, Any]] = []
+    generalised: dict[str, str] = {}
 
-    def measure(column, label):
+    def measure(column: Any, label: Any) -> Any:
         codes, m, sizes, _ = _classes(current, qi)
         below = int((sizes < k).astype(np.int64) @ sizes)
         log.append({"step": len(log), "column": column, "label": label, "classes": m, "min_class": int(sizes.min()),
@@ -560,18 +601,25 @@ def make_k_anonymous(df: pd.DataFrame, quasi_identifiers, k: int,
 
 
 # ---------------------------------------------------------------------------------------- differential privacy
-def _rng(rng):
-    if rng is None:
-        return np.random.default_rng()
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, (numbers.Integral,)) and not isinstance(rng, (bool, np.bool_)) and rng >= 0:
-        return np.random.default_rng(int(rng))
-    raise PrivacyInputError(f"rng must be None, a non-negative integer seed or a numpy Generator, got {rng!r}")
+def _rng(rng: Any) -> np.random.Generator:
+    return check_rng(rng)
 
 
-def laplace_mechanism(value, sensitivity: float, epsilon: float, rng=None):
+def _finite_noise(result: Any, scale: float) -> Any:
+    """``result`` if every entry is finite; a clear error instead of a silent ``inf`` when the noise overflows."""
+    if not np.isfinite(np.asarray(result, dtype=np.float64)).all():
+        raise PrivacyInputError(f"the noisy answer overflows (noise scale sensitivity / epsilon = {scale:g}, or a "
+                                "value too close to the largest float): use a smaller sensitivity, a larger epsilon "
+                                "or smaller values")
+    return result
+
+
+def laplace_mechanism(value: Any, sensitivity: float, epsilon: float, rng: RngLike = None) -> Any:
     """``value`` plus Laplace noise of scale ``sensitivity / epsilon``: the Laplace mechanism.
+
+    Glossary (differential privacy): "Smaller epsilon means more privacy and noisier answers."
+
+    Glossary (epsilon): "Smaller epsilon means more noise and more privacy"
 
     If ``value`` is a query whose result changes by at most ``sensitivity`` when one person is added or removed,
     the noisy answer is epsilon-differentially private (Dwork, McSherry, Nissim & Smith 2006): whatever is
@@ -583,17 +631,26 @@ def laplace_mechanism(value, sensitivity: float, epsilon: float, rng=None):
     ``value``: a number, a numpy array or a pandas Series (each entry gets independent noise; the same type is
     returned, a number as a float). ``epsilon`` and ``sensitivity``: positive and finite. ``rng``: a numpy
     Generator, an integer seed (same seed, same noise) or None (fresh randomness).
+
+    Examples
+    --------
+    >>> noisy = laplace_mechanism(120, sensitivity=1, epsilon=0.5, rng=7)
+    >>> noisy == laplace_mechanism(120, sensitivity=1, epsilon=0.5, rng=7), abs(noisy - 120) < 30
+    (True, True)
     """
     epsilon = _positive(epsilon, "epsilon")
     sensitivity = _positive(sensitivity, "sensitivity")
     gen = _rng(rng)
     scale = sensitivity / epsilon
+    if not math.isfinite(scale):
+        raise PrivacyInputError(f"sensitivity / epsilon must be finite (the noise scale), got {sensitivity:g} / "
+                                f"{epsilon:g}")
     if isinstance(value, (bool, np.bool_)):
-        raise PrivacyInputError(f"value must be a number or an array of numbers, got {value!r}")
+        raise ScoredTypeError(f"value must be a number or an array of numbers, got {value!r}")
     if isinstance(value, numbers.Real):
         if not math.isfinite(value):
             raise PrivacyInputError(f"value must be finite, got {value!r}")
-        return float(value) + float(gen.laplace(0.0, scale))
+        return _finite_noise(float(value) + float(gen.laplace(0.0, scale)), scale)
     if isinstance(value, (pd.Series, np.ndarray, list, tuple)):
         arr = value.to_numpy() if isinstance(value, pd.Series) else np.asarray(value)
         if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
@@ -601,11 +658,11 @@ def laplace_mechanism(value, sensitivity: float, epsilon: float, rng=None):
         arr = arr.astype(np.float64)
         if not np.isfinite(arr).all():
             raise PrivacyInputError("value holds missing or infinite numbers")
-        noisy = arr + gen.laplace(0.0, scale, size=arr.shape)
+        noisy = _finite_noise(arr + gen.laplace(0.0, scale, size=arr.shape), scale)
         if isinstance(value, pd.Series):
             return pd.Series(noisy, index=value.index, name=value.name)
         return noisy
-    raise PrivacyInputError(f"value must be a number, a numpy array or a pandas Series, got {type(value).__name__}")
+    raise ScoredTypeError(f"value must be a number, a numpy array or a pandas Series, got {type(value).__name__}")
 
 
 class PrivacyAccountant:
@@ -619,11 +676,17 @@ class PrivacyAccountant:
 
     ``spent``, ``remaining`` and ``history`` (a DataFrame: ``query``, ``label``, ``epsilon``, ``spent``,
     ``remaining``) show the state.
+
+    Examples
+    --------
+    >>> budget = PrivacyAccountant(1.0)
+    >>> budget.spend(0.4, "district counts"), budget.can_spend(0.7)
+    (0.6, False)
     """
 
     _TOL = 1e-9  # relative slack so that e.g. ten spends of 0.1 fit a budget of 1.0 despite rounding
 
-    def __init__(self, total_epsilon: float):
+    def __init__(self, total_epsilon: float) -> None:
         self.total = _positive(total_epsilon, "total_epsilon")
         self._spends: list[tuple[str, float]] = []
 
@@ -643,7 +706,7 @@ class PrivacyAccountant:
         """Record a query costing ``epsilon``; raise ``BudgetExceeded`` (and record nothing) if it does not fit."""
         epsilon = _positive(epsilon, "epsilon")
         if not isinstance(label, str):
-            raise PrivacyInputError(f"label must be a string, got {label!r}")
+            raise ScoredTypeError(f"label must be a string, got {label!r}")
         if not self.can_spend(epsilon):
             what = f" for {label!r}" if label else ""
             raise BudgetExceeded(f"spending epsilon={epsilon:g}{what} would exceed the privacy budget: "
@@ -664,7 +727,7 @@ class PrivacyAccountant:
                 f"remaining={self.remaining:g}, queries={len(self._spends)})")
 
 
-def _mask(df, condition):
+def _mask(df: Any, condition: Any) -> Any:
     if isinstance(condition, str):
         try:
             condition = df.eval(condition)
@@ -681,7 +744,7 @@ def _mask(df, condition):
         if m.ndim != 1 or len(m) != len(df):
             raise PrivacyInputError(f"condition must have one value per row of df ({len(df):,}), got {len(m):,}")
     else:
-        raise PrivacyInputError("condition must be a boolean mask, a callable df -> mask, or a query string, got "
+        raise ScoredTypeError("condition must be a boolean mask, a callable df -> mask, or a query string, got "
                                 f"{type(condition).__name__}")
     if not pd.api.types.is_bool_dtype(m.dtype):
         raise PrivacyInputError(f"condition must be boolean (True/False), got dtype {m.dtype}")
@@ -690,8 +753,8 @@ def _mask(df, condition):
     return m.to_numpy(dtype=bool)
 
 
-def noisy_count(df: pd.DataFrame, condition, epsilon: float, accountant: PrivacyAccountant | None = None,
-                rng=None, label: str | None = None) -> float:
+def noisy_count(df: pd.DataFrame, condition: Any, epsilon: float, accountant: PrivacyAccountant | None = None,
+                rng: Any = None, label: str | None = None) -> float:
     """An epsilon-differentially private count of the rows of ``df`` where ``condition`` holds.
 
     ``condition``: a boolean mask (Series aligned with ``df``, or array), a callable ``df -> mask`` or a query
@@ -707,10 +770,10 @@ def noisy_count(df: pd.DataFrame, condition, epsilon: float, accountant: Privacy
     _frame(df, empty_ok=True)
     epsilon = _positive(epsilon, "epsilon")
     if accountant is not None and not isinstance(accountant, PrivacyAccountant):
-        raise PrivacyInputError(f"accountant must be a PrivacyAccountant, got {type(accountant).__name__}")
+        raise ScoredTypeError(f"accountant must be a PrivacyAccountant, got {type(accountant).__name__}")
     gen = _rng(rng)
     if label is not None and not isinstance(label, str):
-        raise PrivacyInputError(f"label must be a string, got {label!r}")
+        raise ScoredTypeError(f"label must be a string, got {label!r}")
     mask = _mask(df, condition)
     if accountant is not None:
         accountant.spend(epsilon, label if label is not None else
@@ -719,13 +782,19 @@ def noisy_count(df: pd.DataFrame, condition, epsilon: float, accountant: Privacy
 
 
 # ---------------------------------------------------------------------------------------------------- who is exposed
-def anonymity_set_sizes(df: pd.DataFrame, quasi_identifiers) -> pd.Series:
+def anonymity_set_sizes(df: pd.DataFrame, quasi_identifiers: Any) -> pd.Series:
     """For every row, how many rows (itself included) share its quasi-identifier values: its *anonymity set*.
 
     1 means the row is unique: anyone who knows this person's quasi-identifiers finds exactly one row, theirs.
     ``uniqueness`` is the share of 1s, ``k_anonymity`` the smallest value; this keeps the value per row, so that
     one can ask *who* is exposed (e.g. by age group) and how many people a given person hides among. Returns an
     integer Series named ``anonymity_set``, indexed like ``df``.
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"zip": ["H1", "H1", "H2"], "sex": ["F", "F", "M"]})
+    >>> anonymity_set_sizes(people, ["zip", "sex"]).tolist()
+    [2, 2, 1]
     """
     codes, _, sizes, _ = _classes(df, quasi_identifiers)
     return pd.Series(sizes[codes].astype(np.int64), index=df.index, name="anonymity_set")
@@ -744,7 +813,7 @@ def linkage_outcomes(result: LinkResult) -> pd.Series:
     indexed like the release and named ``outcome``; its counts add up to the ``summary`` of the ``LinkResult``.
     """
     if not isinstance(result, LinkResult):
-        raise PrivacyInputError(f"result must be the LinkResult returned by link(), got {type(result).__name__}")
+        raise ScoredTypeError(f"result must be the LinkResult returned by link(), got {type(result).__name__}")
     count = result.candidates.to_numpy()
     with_truth = result.summary.get("correct") is not None
     categories = list(LINK_OUTCOMES) if with_truth else ["re-identified", "ambiguous", "unmatched"]
@@ -762,7 +831,7 @@ __all__ += ["anonymity_set_sizes", "LINK_OUTCOMES", "linkage_outcomes"]
 
 
 # ---------------------------------------------------------------------------------------------------- safeguards
-def homogeneous_rows(df: pd.DataFrame, quasi_identifiers, sensitive) -> pd.Series:
+def homogeneous_rows(df: pd.DataFrame, quasi_identifiers: Any, sensitive: Any) -> pd.Series:
     """For every row, whether everyone in its equivalence class has the same value of ``sensitive``.
 
     These are the rows a *homogeneity attack* (Machanavajjhala et al. 2006) exposes: whoever knows a person's
@@ -775,7 +844,7 @@ def homogeneous_rows(df: pd.DataFrame, quasi_identifiers, sensitive) -> pd.Serie
     return pd.Series(distinct[codes] == 1, index=df.index, name="homogeneous")
 
 
-def suppress_not_diverse(df: pd.DataFrame, quasi_identifiers, sensitive, l: int) -> Suppressed:
+def suppress_not_diverse(df: pd.DataFrame, quasi_identifiers: Any, sensitive: Any, l: int) -> Suppressed:
     """Drop every row whose equivalence class holds fewer than ``l`` distinct values of ``sensitive``.
 
     The kept frame is (distinct) l-diverse on the quasi-identifiers, or empty; returns ``(kept, number_dropped)``
@@ -788,19 +857,43 @@ def suppress_not_diverse(df: pd.DataFrame, quasi_identifiers, sensitive, l: int)
     return Suppressed(df.loc[keep], int((~keep).sum()))
 
 
-def laplace_error(epsilon: float, sensitivity: float = 1.0, confidence: float = 0.95) -> float:
+def laplace_error(sensitivity: float, epsilon: float, *, confidence: float = 0.95) -> float:
     """How far the Laplace mechanism's answer can stray: the ``w`` with P(|noise| <= w) = ``confidence``.
 
     Laplace noise of scale ``b = sensitivity / epsilon`` has P(|noise| > w) = exp(-w / b), so
-    ``w = b * ln(1 / (1 - confidence))``: about 3.0 / epsilon for a count at 95%. Halving epsilon doubles it.
-    ``confidence`` must lie strictly between 0 and 1.
+    ``w = b * ln(1 / (1 - confidence))``: about 3.0 / epsilon for a count (sensitivity 1) at 95%. Halving epsilon
+    doubles it. The arguments come in the order of ``laplace_mechanism(value, sensitivity, epsilon)``.
+
+    Parameters
+    ----------
+    sensitivity : float > 0
+        How much one person can change the query's answer (1 for a count).
+    epsilon : float > 0
+        The privacy parameter.
+    confidence : float in (0, 1), keyword-only
+        The chance that the noise is within the returned distance.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ScoredInputError
+        A value out of range (``ScoredTypeError`` for a value that is not a number).
+
+    Examples
+    --------
+    >>> round(laplace_error(1, 0.5), 2)
+    5.99
     """
-    epsilon = _positive(epsilon, "epsilon")
     sensitivity = _positive(sensitivity, "sensitivity")
-    if isinstance(confidence, (bool, np.bool_)) or not isinstance(confidence, numbers.Real) \
-            or not 0 < confidence < 1:
-        raise PrivacyInputError(f"confidence must be a number strictly between 0 and 1, got {confidence!r}")
-    return sensitivity / epsilon * math.log(1.0 / (1.0 - float(confidence)))
+    epsilon = _positive(epsilon, "epsilon")
+    confidence = check_share(confidence, "confidence", low_open=True, high_open=True)
+    width = sensitivity / epsilon * math.log(1.0 / (1.0 - confidence))
+    if not math.isfinite(width):
+        raise PrivacyInputError(f"sensitivity / epsilon must be finite, got {sensitivity:g} / {epsilon:g}")
+    return width
 
 
 def max_guess_accuracy(epsilon: float) -> float:
@@ -810,6 +903,11 @@ def max_guess_accuracy(epsilon: float) -> float:
     private mechanism, their guess is right with probability at most e^epsilon / (1 + e^epsilon): 52.5% at
     epsilon = 0.1, 73.1% at 1, 99.3% at 5 (the hypothesis-testing reading of the definition; Dwork & Roth 2014).
     The bound is about one person's presence; it says nothing about what the data reveal about groups.
+
+    Examples
+    --------
+    >>> round(max_guess_accuracy(1.0), 3)
+    0.731
     """
     epsilon = _positive(epsilon, "epsilon")
     return 1.0 / (1.0 + math.exp(-epsilon))

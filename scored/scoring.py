@@ -16,19 +16,40 @@ import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .validation import ScoredInputError, ScoredLookupError, ScoredTypeError, check_bool, check_columns
+from .validation import check_frame, check_number, check_numeric_column, check_str, describe
 from .world import KINDS
 
-__all__ = ["Rule", "Band", "Scorecard", "DEFAULT_SCORECARD", "count_records", "score", "explain"]
+__all__ = ["Rule", "Band", "Scorecard", "DEFAULT_SCORECARD", "as_scorecard", "count_records", "score", "explain"]
+
+# The largest total a score may reach, in absolute value: beyond it int64 arithmetic could wrap around silently
+# (and floats lose whole points), so a scorecard or count that could get there is refused.
+MAX_TOTAL = 2.0 ** 52
 
 
-def _number(value, what):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{what} must be a finite number, got {value!r}")
+def _number(value: Any, what: str) -> Any:
+    """``value`` if it is a finite number (kept as given, int or float); an error naming ``what`` otherwise."""
+    check_number(value, what)
+    if abs(value) > MAX_TOTAL:
+        raise ScoredInputError(f"{what} must be at most {MAX_TOTAL:.0f} in absolute value, got {value!r}")
     return value
+
+
+def _entry(cls: type, item: Any, part: str) -> Any:
+    """A ``Rule`` or ``Band`` from itself or from a dict of its fields; an error naming ``part`` otherwise."""
+    if isinstance(item, cls):
+        return item
+    if isinstance(item, Mapping):
+        fields = set(cls.__dataclass_fields__)  # type: ignore[attr-defined]
+        if not set(item) <= fields:
+            raise ScoredInputError(f"each entry of {part} must have keys among {sorted(fields)}, got {sorted(item)}")
+        return cls(**item)
+    raise ScoredTypeError(f"each entry of {part} must be a {cls.__name__} or a dict, got {describe(item)}")
 
 
 @dataclass(frozen=True)
@@ -39,12 +60,11 @@ class Rule:
     points: float
     label: str = ""
 
-    def __post_init__(self):
-        if self.kind not in KINDS:
-            raise ValueError(f"rule kind {self.kind!r} is unknown; known kinds: {', '.join(KINDS)}")
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, str) or self.kind not in KINDS:
+            raise ScoredInputError(f"rule kind must be one of {list(KINDS)}, got {describe(self.kind)}")
         _number(self.points, f"points for {self.kind!r}")
-        if not isinstance(self.label, str):
-            raise ValueError(f"label for {self.kind!r} must be a string, got {self.label!r}")
+        check_str(self.label, f"label for {self.kind!r}")
         if not self.label:
             object.__setattr__(self, "label", self.kind.replace("_", " "))
 
@@ -57,13 +77,11 @@ class Band:
     min_score: float | None
     sanction: str = "none"
 
-    def __post_init__(self):
-        if not isinstance(self.grade, str) or not self.grade:
-            raise ValueError(f"band grade must be a non-empty string, got {self.grade!r}")
+    def __post_init__(self) -> None:
+        check_str(self.grade, "band grade", empty_ok=False)
         if self.min_score is not None:
             _number(self.min_score, f"min_score of band {self.grade!r}")
-        if not isinstance(self.sanction, str):
-            raise ValueError(f"sanction of band {self.grade!r} must be a string, got {self.sanction!r}")
+        check_str(self.sanction, f"sanction of band {self.grade!r}")
 
 
 @dataclass(frozen=True)
@@ -79,31 +97,31 @@ class Scorecard:
     rules: tuple[Rule, ...]
     bands: tuple[Band, ...]
 
-    def __post_init__(self):
-        if not isinstance(self.name, str):
-            raise ValueError(f"scorecard name must be a string, got {self.name!r}")
+    def __post_init__(self) -> None:
+        check_str(self.name, "scorecard name")
         _number(self.base, "base")
-        rules = tuple(Rule(**r) if isinstance(r, Mapping) else r for r in self.rules)
-        bands = tuple(Band(**b) if isinstance(b, Mapping) else b for b in self.bands)
-        if not all(isinstance(r, Rule) for r in rules):
-            raise ValueError("rules must be Rule objects (or dicts with kind, points, label)")
-        if not bands or not all(isinstance(b, Band) for b in bands):
-            raise ValueError("bands must be a non-empty list of Band objects "
-                             "(or dicts with grade, min_score, sanction)")
+        for part, item in (("rules", self.rules), ("bands", self.bands)):
+            if isinstance(item, (str, bytes, Mapping)) or not hasattr(item, "__iter__"):
+                raise ScoredTypeError(f"{part} must be a list of {part[:-1].title()} objects (or dicts), got "
+                                      f"{describe(item)}")
+        rules = tuple(_entry(Rule, r, "rules") for r in self.rules)
+        bands = tuple(_entry(Band, b, "bands") for b in self.bands)
+        if not bands:
+            raise ScoredInputError("bands must list at least one Band, got none")
         kinds = [r.kind for r in rules]
         if len(set(kinds)) != len(kinds):
-            raise ValueError(f"rule kinds must be unique, got {kinds}")
+            raise ScoredInputError(f"rule kinds must be unique, got {kinds}")
         grades = [b.grade for b in bands]
         if len(set(grades)) != len(grades):
-            raise ValueError(f"band grades must be unique, got {grades}")
+            raise ScoredInputError(f"band grades must be unique, got {grades}")
         if bands[-1].min_score is not None:
-            raise ValueError(f"the last band ({bands[-1].grade!r}) must have min_score=None "
+            raise ScoredInputError(f"the last band ({bands[-1].grade!r}) must have min_score=None "
                              "so every total gets a grade")
         mins = [b.min_score for b in bands[:-1]]
         if any(m is None for m in mins):
-            raise ValueError("only the last band may have min_score=None")
+            raise ScoredInputError("only the last band may have min_score=None")
         if any(a <= b for a, b in zip(mins, mins[1:])):
-            raise ValueError(f"bands must be ordered from best to worst with strictly decreasing min_score, got "
+            raise ScoredInputError(f"bands must be ordered from best to worst with strictly decreasing min_score, got "
                              f"{dict(zip(grades, mins))}")
         object.__setattr__(self, "rules", rules)
         object.__setattr__(self, "bands", bands)
@@ -124,28 +142,28 @@ class Scorecard:
     @classmethod
     def from_dict(cls, d: Mapping) -> "Scorecard":
         if not isinstance(d, Mapping):
-            raise ValueError(f"a scorecard dict is needed, got {type(d).__name__}")
+            raise ScoredTypeError(f"d must be a scorecard dict (name, base, rules, bands), got {describe(d)}")
         keys = {"name", "base", "rules", "bands"}
         if set(d) != keys:
-            raise ValueError(f"scorecard dict needs exactly the keys {sorted(keys)}; missing {sorted(keys - set(d))}, "
+            raise ScoredInputError(f"scorecard dict needs exactly the keys {sorted(keys)}; missing {sorted(keys - set(d))}, "
                              f"unknown {sorted(set(d) - keys)}")
         for part, fields in (("rules", {"kind", "points", "label"}), ("bands", {"grade", "min_score", "sanction"})):
             if isinstance(d[part], (str, bytes)) or not hasattr(d[part], "__iter__"):
-                raise ValueError(f"{part} must be a list of dicts")
+                raise ScoredTypeError(f"{part} must be a list of dicts, got {describe(d[part])}")
             for item in d[part]:
                 if not isinstance(item, Mapping) or not set(item) <= fields:
-                    raise ValueError(f"each entry of {part} must be a dict with keys among {sorted(fields)}, "
+                    raise ScoredInputError(f"each entry of {part} must be a dict with keys among {sorted(fields)}, "
                                      f"got {item!r}")
         return cls(d["name"], d["base"], tuple(d["rules"]), tuple(d["bands"]))
 
-    def with_points(self, **points) -> "Scorecard":
+    def with_points(self, **points: Any) -> "Scorecard":
         """A copy with new points per record, e.g. ``with_points(flagged_post=0, late_bill=-10)``.
 
         A known kind that has no rule yet gets one.
         """
         unknown = sorted(set(points) - set(KINDS))
         if unknown:
-            raise ValueError(f"unknown kind(s) {unknown}; known kinds: {', '.join(KINDS)}")
+            raise ScoredInputError(f"unknown kind(s) {unknown}; known kinds: {', '.join(KINDS)}")
         rules = [replace(r, points=points[r.kind]) if r.kind in points else r for r in self.rules]
         rules += [Rule(k, p) for k, p in points.items() if k not in self.points()]
         return replace(self, rules=tuple(rules))
@@ -153,9 +171,9 @@ class Scorecard:
     def with_band_minimum(self, grade: str, min_score: float) -> "Scorecard":
         """A copy where ``grade`` starts at ``min_score`` (the band order must stay intact)."""
         if grade not in self.grades:
-            raise ValueError(f"unknown grade {grade!r}; grades: {', '.join(self.grades)}")
+            raise ScoredInputError(f"unknown grade {grade!r}; grades: {', '.join(self.grades)}")
         if grade == self.bands[-1].grade:
-            raise ValueError(f"{grade!r} is the lowest band and has no minimum")
+            raise ScoredInputError(f"{grade!r} is the lowest band and has no minimum")
         return replace(self, bands=tuple(replace(b, min_score=min_score) if b.grade == grade else b
                                          for b in self.bands))
 
@@ -188,19 +206,49 @@ DEFAULT_SCORECARD = Scorecard(
 )
 
 
-def _frame(df, what, columns):
-    if not isinstance(df, pd.DataFrame):
-        raise ValueError(f"{what} must be a pandas DataFrame, got {type(df).__name__}")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"{what} has no column {', '.join(map(repr, missing))} (columns: {list(df.columns)})")
+def _frame(df: Any, what: str, columns: list[str]) -> pd.DataFrame:
+    check_frame(df, what, empty_ok=True)
+    return check_columns(df, columns, what)
 
 
-def _ids(series, what):
+def as_scorecard(scorecard: Any, name: str = "scorecard") -> Scorecard:
+    """A ``Scorecard`` from a Scorecard, a dict (``Scorecard.to_dict`` form) or None (``DEFAULT_SCORECARD``).
+
+    The one conversion every module uses, so a scorecard is accepted in the same forms everywhere.
+
+    Examples
+    --------
+    >>> as_scorecard(None).name == DEFAULT_SCORECARD.name
+    True
+    >>> as_scorecard("strict")
+    Traceback (most recent call last):
+    ...
+    scored.validation.ScoredTypeError: scorecard must be a Scorecard, a dict from Scorecard.to_dict() or None, got 'strict'
+    """
+    if scorecard is None:
+        return DEFAULT_SCORECARD
+    if isinstance(scorecard, Mapping):
+        return Scorecard.from_dict(scorecard)
+    if not isinstance(scorecard, Scorecard):
+        raise ScoredTypeError(f"{name} must be a Scorecard, a dict from Scorecard.to_dict() or None, got "
+                              f"{describe(scorecard)}")
+    return scorecard
+
+
+def _check_total_range(scorecard: Scorecard, max_counts: np.ndarray) -> None:
+    """Refuse counts and points whose total could leave the range where integer sums are exact (no wrap-around)."""
+    points = np.array([abs(float(r.points)) for r in scorecard.rules], dtype=np.float64)
+    worst = abs(float(scorecard.base)) + float(np.dot(np.asarray(max_counts, dtype=np.float64), points))
+    if not worst <= MAX_TOTAL:
+        raise ScoredInputError(f"scores could reach {worst:.3g} points, more than the {MAX_TOTAL:.3g} that can be "
+                               "added up exactly: use fewer records or smaller points")
+
+
+def _ids(series: pd.Series, what: str) -> np.ndarray:
     if series.isna().any():
-        raise ValueError(f"{what} has missing values")
+        raise ScoredInputError(f"{what} has missing values")
     if not pd.api.types.is_integer_dtype(series.dtype):
-        raise ValueError(f"{what} must hold integers, got dtype {series.dtype}")
+        raise ScoredInputError(f"{what} must hold integers, got dtype {series.dtype}")
     return series.to_numpy(dtype=np.int64)
 
 
@@ -208,6 +256,13 @@ def count_records(records: pd.DataFrame, residents: pd.DataFrame) -> pd.DataFram
     """Records per resident and kind: one row per resident (index ``resident_id``), one int column per kind.
 
     Reads only ``records.resident_id``, ``records.kind`` and ``residents.resident_id``.
+
+    Examples
+    --------
+    >>> records = pd.DataFrame({"resident_id": [0, 0, 1], "kind": ["late_bill", "late_bill", "volunteering"]})
+    >>> counts = count_records(records, pd.DataFrame({"resident_id": [0, 1]}))
+    >>> counts[["late_bill", "volunteering"]].to_dict("list")
+    {'late_bill': [2, 0], 'volunteering': [0, 1]}
     """
     _frame(records, "records", ["resident_id", "kind"])
     _frame(residents, "residents", ["resident_id"])
@@ -219,11 +274,11 @@ def count_records(records: pd.DataFrame, residents: pd.DataFrame) -> pd.DataFram
         unknown = (rid < 0) | (rid >= n)
     else:
         if len(np.unique(ids)) != n:
-            raise ValueError("residents.resident_id has duplicates")
+            raise ScoredInputError("residents.resident_id has duplicates")
         pos = pd.Index(ids).get_indexer(rid)
         unknown = pos < 0
     if unknown.any():
-        raise ValueError(f"records refer to {int(unknown.sum())} resident_id(s) not in residents, e.g. "
+        raise ScoredInputError(f"records refer to {int(unknown.sum())} resident_id(s) not in residents, e.g. "
                          f"{sorted(set(rid[unknown].tolist()))[:5]}")
     kind = records["kind"]
     if isinstance(kind.dtype, pd.CategoricalDtype):
@@ -233,10 +288,10 @@ def count_records(records: pd.DataFrame, residents: pd.DataFrame) -> pd.DataFram
         code, cats = pd.factorize(kind)
         cats = list(cats)
     if (code < 0).any():
-        raise ValueError("records.kind has missing values")
+        raise ScoredInputError("records.kind has missing values")
     bad = sorted(set(cats) - set(KINDS))
     if bad and np.isin(code, [cats.index(b) for b in bad]).any():
-        raise ValueError(f"records.kind has unknown kind(s) {bad}; known kinds: {', '.join(KINDS)}")
+        raise ScoredInputError(f"records.kind has unknown kind(s) {bad}; known kinds: {', '.join(KINDS)}")
     to_kind = np.array([KINDS.index(c) if c in KINDS else 0 for c in cats] or [0], dtype=np.int64)
     k = len(KINDS)
     counts = np.bincount(pos * k + to_kind[code], minlength=n * k).reshape(n, k)
@@ -250,12 +305,38 @@ def score(records: pd.DataFrame, residents: pd.DataFrame, scorecard: Scorecard =
     worst grade to the best, so ``scores.grade >= "A"`` works), ``sanction`` and, as the explanation, one column
     ``points_<kind>`` per rule = records of that kind x points per record. ``total`` = base + the sum of these.
     The scorecard is kept in ``scores.attrs["scorecard"]`` (as a dict) for ``explain``.
+
+    Parameters
+    ----------
+    records : DataFrame
+        The records (observation layer): reads ``resident_id`` and ``kind``.
+    residents : DataFrame
+        Reads ``resident_id``.
+    scorecard : Scorecard, dict or None
+        None means ``DEFAULT_SCORECARD``.
+
+    Returns
+    -------
+    DataFrame
+        One row per resident, as above.
+
+    Raises
+    ------
+    ScoredTypeError
+        An argument of the wrong kind.
+    ScoredInputError
+        A missing column, missing or unknown ids or kinds, or a total that could overflow.
+
+    Examples
+    --------
+    >>> records = pd.DataFrame({"resident_id": [0, 0, 1], "kind": ["late_bill", "court_debt", "volunteering"]})
+    >>> residents = pd.DataFrame({"resident_id": [0, 1]})
+    >>> score(records, residents)[["total", "grade"]].astype(str).to_dict("list")
+    {'total': ['660', '1010'], 'grade': ['C', 'A']}
     """
-    if isinstance(scorecard, Mapping):
-        scorecard = Scorecard.from_dict(scorecard)
-    if not isinstance(scorecard, Scorecard):
-        raise ValueError(f"scorecard must be a Scorecard, got {type(scorecard).__name__}")
+    scorecard = as_scorecard(scorecard)
     counts = count_records(records, residents)
+    _check_total_range(scorecard, counts.max().reindex([r.kind for r in scorecard.rules]).fillna(0).to_numpy())
     integral = all(float(v).is_integer() for v in [scorecard.base, *scorecard.points().values()])
     dtype = np.int64 if integral else np.float64
     total = np.full(len(counts), scorecard.base, dtype=dtype)
@@ -286,14 +367,17 @@ def explain(scores: pd.DataFrame, resident_id: int, scorecard: Scorecard | None 
     _frame(scores, "scores", ["total"])
     if scorecard is None:
         if "scorecard" not in scores.attrs:
-            raise ValueError("scores carry no scorecard (attrs lost); pass scorecard= explicitly")
+            raise ScoredInputError("scores carry no scorecard (attrs lost); pass scorecard= explicitly")
         scorecard = Scorecard.from_dict(scores.attrs["scorecard"])
-    if isinstance(scorecard, Mapping):
-        scorecard = Scorecard.from_dict(scorecard)
-    _frame(scores, "scores", [f"points_{r.kind}" for r in scorecard.rules])
-    if isinstance(resident_id, bool) or not isinstance(resident_id, numbers.Integral) \
-            or resident_id not in scores.index:
-        raise KeyError(f"resident_id {resident_id!r} is not in scores (index runs over {len(scores):,} residents)")
+    scorecard = as_scorecard(scorecard)
+    _frame(scores, "scores", ["grade", *(f"points_{r.kind}" for r in scorecard.rules)])
+    for col in ["total", *(f"points_{r.kind}" for r in scorecard.rules)]:
+        check_numeric_column(scores, col, f"scores column {col!r}", "scores")
+    if isinstance(resident_id, (bool, np.bool_)) or not isinstance(resident_id, numbers.Integral):
+        raise ScoredTypeError(f"resident_id must be a whole number, got {describe(resident_id)}")
+    if resident_id not in scores.index:
+        raise ScoredLookupError(f"resident_id {resident_id!r} is not in scores (expected one of the "
+                                f"{len(scores):,} resident ids of its index)")
     row = scores.loc[resident_id]
     rules = []
     for r in scorecard.rules:
@@ -320,78 +404,81 @@ def explain(scores: pd.DataFrame, resident_id: int, scorecard: Scorecard | None 
 __all__ += ["counterfactuals", "counterfactual"]
 
 
-def _counterfactual_target(scorecard: Scorecard, target_grade) -> tuple[str, float]:
+def _counterfactual_target(scorecard: Scorecard, target_grade: Any) -> tuple[str, float]:
     """The target grade and the lowest total that reaches it (default: the band just above the lowest)."""
     if len(scorecard.bands) < 2:
-        raise ValueError(f"scorecard {scorecard.name!r} has a single band, so no grade is better than another")
+        raise ScoredInputError(f"scorecard {scorecard.name!r} has a single band, so no grade is better than another")
     if target_grade is None:
         band = scorecard.bands[-2]
+        assert band.min_score is not None  # only the last band has none
         return band.grade, float(band.min_score)
     if not isinstance(target_grade, str) or target_grade not in scorecard.grades:
-        raise ValueError(f"unknown target_grade {target_grade!r}; grades: {', '.join(scorecard.grades)}")
+        raise ScoredInputError(f"unknown target_grade {target_grade!r}; grades: {', '.join(scorecard.grades)}")
     band = scorecard.bands[scorecard.grades.index(target_grade)]
     if band.min_score is None:
-        raise ValueError(f"target_grade {target_grade!r} is the lowest band: there is nothing to climb to; "
+        raise ScoredInputError(f"target_grade {target_grade!r} is the lowest band: there is nothing to climb to; "
                          f"choose one of {', '.join(scorecard.grades[:-1])}")
     return band.grade, float(band.min_score)
 
 
-def _counterfactual_counts(counts, scorecard: Scorecard) -> np.ndarray:
+def _counterfactual_counts(counts: Any, scorecard: Scorecard) -> np.ndarray:
     """Validated counts, one int64 column per scorecard rule (in rule order)."""
     if not isinstance(counts, pd.DataFrame):
-        raise ValueError(f"counts must be a pandas DataFrame from count_records(records, residents), "
-                         f"got {type(counts).__name__}")
+        raise ScoredTypeError(f"counts must be a pandas DataFrame from count_records(records, residents), "
+                              f"got a {type(counts).__name__}")
     kinds = [r.kind for r in scorecard.rules]
     missing = [k for k in kinds if k not in counts.columns]
     if missing:
         hint = (" (these look like scores: pass count_records(records, residents) instead)"
                 if any(str(c).startswith("points_") for c in counts.columns) else "")
-        raise ValueError(f"counts has no column {', '.join(map(repr, missing))} for the scorecard's rules{hint}")
+        raise ScoredInputError(f"counts has no column {', '.join(map(repr, missing))} for the scorecard's rules{hint}")
     out = np.empty((len(counts), len(kinds)), dtype=np.int64)
     for j, k in enumerate(kinds):
         col = counts[k]
         if col.isna().any():
-            raise ValueError(f"counts[{k!r}] has missing values")
+            raise ScoredInputError(f"counts[{k!r}] has missing values")
         if pd.api.types.is_bool_dtype(col.dtype) or not pd.api.types.is_numeric_dtype(col.dtype):
-            raise ValueError(f"counts[{k!r}] must hold whole numbers of records, got dtype {col.dtype}")
+            raise ScoredInputError(f"counts[{k!r}] must hold whole numbers of records, got dtype {col.dtype}")
         values = col.to_numpy(dtype=np.float64)
-        if not np.isfinite(values).all() or (values != np.round(values)).any() or (values < 0).any():
-            raise ValueError(f"counts[{k!r}] must hold whole numbers of records >= 0")
+        if not np.isfinite(values).all() or (values != np.round(values)).any() or (values < 0).any() \
+                or (values > MAX_TOTAL).any():
+            raise ScoredInputError(f"counts[{k!r}] must hold whole numbers of records from 0 to {MAX_TOTAL:.0f}, "
+                                   f"got values from {values.min():g} to {values.max():g}")
         out[:, j] = values.astype(np.int64)
     return out
 
 
-def _counterfactual_caps(max_added, positive: list[str], index: pd.Index) -> dict[str, np.ndarray]:
+def _counterfactual_caps(max_added: Any, positive: list[str], index: pd.Index) -> dict[str, np.ndarray]:
     """Per-resident caps on added records, by positive kind (a kind not named has no cap)."""
     if max_added is None:
         return {}
     if not isinstance(max_added, Mapping):
-        raise ValueError("max_added must be a dict kind -> the most records of that kind a resident can add "
+        raise ScoredTypeError("max_added must be a dict kind -> the most records of that kind a resident can add "
                          f"(a number, or a Series by resident_id), got {type(max_added).__name__}")
     caps = {}
     for kind, cap in max_added.items():
         if kind not in positive:
-            raise ValueError(f"max_added: {kind!r} is not a kind the scorecard rewards; rewarded kinds: "
+            raise ScoredInputError(f"max_added: {kind!r} is not a kind the scorecard rewards; rewarded kinds: "
                              f"{', '.join(positive) or 'none'}")
         if isinstance(cap, pd.Series):
             if cap.index.has_duplicates:
-                raise ValueError(f"max_added[{kind!r}] has duplicate resident_ids")
+                raise ScoredInputError(f"max_added[{kind!r}] has duplicate resident_ids")
             absent = index.difference(cap.index)
             if len(absent):
-                raise ValueError(f"max_added[{kind!r}] has no value for {len(absent)} resident(s), e.g. "
+                raise ScoredInputError(f"max_added[{kind!r}] has no value for {len(absent)} resident(s), e.g. "
                                  f"{list(absent[:5])}")
             aligned = cap.reindex(index)
             if aligned.isna().any() or not pd.api.types.is_numeric_dtype(aligned.dtype) \
                     or pd.api.types.is_bool_dtype(aligned.dtype):
-                raise ValueError(f"max_added[{kind!r}] must hold numbers >= 0 for every resident")
+                raise ScoredInputError(f"max_added[{kind!r}] must hold numbers >= 0 for every resident")
             values = aligned.to_numpy(dtype=np.float64)
         else:
             if isinstance(cap, bool) or not isinstance(cap, numbers.Real) or math.isnan(cap):
-                raise ValueError(f"max_added[{kind!r}] must be a number >= 0 (math.inf for no limit) or a Series "
+                raise ScoredInputError(f"max_added[{kind!r}] must be a number >= 0 (math.inf for no limit) or a Series "
                                  f"by resident_id, got {cap!r}")
             values = np.full(len(index), float(cap))
         if (values < 0).any():
-            raise ValueError(f"max_added[{kind!r}] must be >= 0, got {values.min():g}")
+            raise ScoredInputError(f"max_added[{kind!r}] must be >= 0, got {values.min():g}")
         caps[kind] = values
     return caps
 
@@ -405,7 +492,7 @@ def _records_needed(points_needed: np.ndarray, points_each: float) -> np.ndarray
 
 
 def counterfactuals(counts: pd.DataFrame, scorecard: Scorecard = DEFAULT_SCORECARD, target_grade: str | None = None,
-                    *, removable=None, max_added=None, everyone: bool = False) -> pd.DataFrame:
+                    *, removable: Any = None, max_added: Any = None, everyone: bool = False) -> pd.DataFrame:
     """The smallest changes to each resident's records that would lift them to ``target_grade``.
 
     ``counts`` is :func:`count_records` output (one row per resident, one column per kind). ``target_grade``
@@ -431,14 +518,11 @@ def counterfactuals(counts: pd.DataFrame, scorecard: Scorecard = DEFAULT_SCORECA
     Also returned: ``total``, ``grade``, ``target`` (the lowest total of the target grade) and ``shortfall``
     (points missing, 0 for residents already there). The target grade is in ``out.attrs["target_grade"]``.
     """
-    if isinstance(scorecard, Mapping):
-        scorecard = Scorecard.from_dict(scorecard)
-    if not isinstance(scorecard, Scorecard):
-        raise ValueError(f"scorecard must be a Scorecard, got {type(scorecard).__name__}")
-    if not isinstance(everyone, bool):
-        raise ValueError(f"everyone must be True or False, got {everyone!r}")
+    scorecard = as_scorecard(scorecard)
+    everyone = check_bool(everyone, "everyone")
     grade_name, target = _counterfactual_target(scorecard, target_grade)
     matrix = _counterfactual_counts(counts, scorecard)
+    _check_total_range(scorecard, matrix.max(axis=0) if len(matrix) else np.zeros(matrix.shape[1]))
     kinds = [r.kind for r in scorecard.rules]
     points = np.array([r.points for r in scorecard.rules], dtype=np.float64)
     negative = [k for k, p in zip(kinds, points) if p < 0]
@@ -447,11 +531,11 @@ def counterfactuals(counts: pd.DataFrame, scorecard: Scorecard = DEFAULT_SCORECA
         removable = negative
     else:
         if isinstance(removable, str) or not hasattr(removable, "__iter__"):
-            raise ValueError(f"removable must be a list of kinds, got {removable!r}")
+            raise ScoredTypeError(f"removable must be a list of kinds, got {describe(removable)}")
         removable = list(removable)
         bad = [k for k in removable if k not in negative]
         if bad:
-            raise ValueError(f"removable: {bad} are not kinds the scorecard deducts points for; those kinds: "
+            raise ScoredInputError(f"removable: {bad} are not kinds the scorecard deducts points for; those kinds: "
                              f"{', '.join(negative) or 'none'}")
         removable = [k for k in negative if k in removable]  # scorecard order, no repeats
     caps = _counterfactual_caps(max_added, positive, counts.index)
@@ -493,7 +577,7 @@ def counterfactuals(counts: pd.DataFrame, scorecard: Scorecard = DEFAULT_SCORECA
     grades = list(scorecard.grades)
     nb = len(grades)
 
-    def whole(values, where=None):
+    def whole(values: Any, where: Any = None) -> Any:
         out = pd.array(np.asarray(values, dtype=np.float64).round().astype(np.int64), dtype="Int64")
         if where is not None:
             out[~where] = pd.NA
@@ -517,14 +601,15 @@ def counterfactuals(counts: pd.DataFrame, scorecard: Scorecard = DEFAULT_SCORECA
 
 
 def counterfactual(counts: pd.DataFrame, resident_id: int, scorecard: Scorecard = DEFAULT_SCORECARD,
-                   target_grade: str | None = None, **options) -> pd.Series:
+                   target_grade: str | None = None, **options: Any) -> pd.Series:
     """One resident's row of :func:`counterfactuals` (``shortfall`` 0 if they already reach ``target_grade``)."""
-    if isinstance(resident_id, bool) or not isinstance(resident_id, numbers.Integral):
-        raise KeyError(f"resident_id must be an integer, got {resident_id!r}")
+    if isinstance(resident_id, (bool, np.bool_)) or not isinstance(resident_id, numbers.Integral):
+        raise ScoredTypeError(f"resident_id must be a whole number, got {describe(resident_id)}")
     if isinstance(counts, pd.DataFrame) and resident_id not in counts.index:
-        raise KeyError(f"resident_id {resident_id!r} is not in counts (index runs over {len(counts):,} residents)")
+        raise ScoredLookupError(f"resident_id {resident_id!r} is not in counts (expected one of the "
+                                f"{len(counts):,} resident ids of its index)")
     if "everyone" in options:
-        raise ValueError("counterfactual() always returns the resident's row; 'everyone' is not an option here")
+        raise ScoredInputError("counterfactual() always returns the resident's row; 'everyone' is not an option here")
     table = counterfactuals(counts, scorecard, target_grade, everyone=True, **options)
     row = table.loc[resident_id].copy()
     row.name = resident_id

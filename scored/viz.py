@@ -28,11 +28,17 @@ from __future__ import annotations
 import html
 import json
 import os
+from typing import Any
 
 import altair as alt
 import pandas as pd
 from altair.utils.display import default_renderer_base
 from altair.vegalite.v6.display import VEGALITE_MIME_TYPE
+
+from .validation import ScoredInputError, ScoredTypeError, check_columns, check_frame, check_numeric_column
+
+__all__ = ["PALETTE", "SANCTIONED", "NOT_SANCTIONED", "theme", "render", "chart_html", "enable", "compact_data",
+           "blacklist_threshold", "score_distribution", "blacklist_explorer"]
 
 THEME_NAME = "scored"
 RENDERER_NAME = "scored"
@@ -110,11 +116,12 @@ def theme() -> dict:
 SITE_ENV = "SCORED_SITE"
 
 
-def render(spec: dict, **metadata) -> tuple[dict, dict]:
+def render(spec: dict, **metadata: Any) -> tuple[dict, dict]:
     """Return a chart's mime bundle: Vega-Lite JSON for Jupyter, HTML for the static site."""
+    _check_spec(spec)
     description = spec.get("description")
     if not isinstance(description, str) or not description.strip():
-        raise ValueError(
+        raise ScoredInputError(
             "every course chart needs a description saying what it shows: "
             "add .properties(description='...') to the chart"
         )
@@ -128,6 +135,13 @@ def vegalite_version() -> str:
     """The Vega-Lite minor version altair writes specs for, as vl-convert names it ("6.4")."""
     major, minor = alt.VEGALITE_VERSION.split(".")[:2]
     return f"{major}.{minor}"
+
+
+def _check_spec(spec: Any) -> dict:
+    if not isinstance(spec, dict):
+        raise ScoredTypeError(f"spec must be a Vega-Lite spec (a dict, e.g. chart.to_dict()), got a "
+                              f"{type(spec).__name__}")
+    return spec
 
 
 # Vega transforms the site's chart runtime leaves out (see scored_site/bundle.py): maps, contours,
@@ -179,6 +193,10 @@ def chart_html(spec: dict) -> str:
     follows it, so no id is needed and two identical charts on one page cannot clash. Vega names the box
     after the spec's description and puts any sliders or buttons into it.
     """
+    _check_spec(spec)
+    if not isinstance(spec.get("description"), str):
+        raise ScoredInputError("spec must have a 'description' (text saying what the chart shows), got "
+                               f"{spec.get('description')!r}")
     # "</" must not appear inside a <script> element; "<\/" is the same string in JSON.
     spec_json = json.dumps(to_vega(spec), separators=(",", ":")).replace("</", "<\\/")
     label = html.escape(spec["description"], quote=True)
@@ -210,6 +228,7 @@ def compact_data(frame: pd.DataFrame) -> alt.InlineData:
 
     Numeric columns are declared so that the browser parses them as numbers.
     """
+    check_frame(frame, "frame", empty_ok=True)
     numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
     return alt.InlineData(
         values=frame.to_csv(index=False, lineterminator="\n"),
@@ -217,7 +236,7 @@ def compact_data(frame: pd.DataFrame) -> alt.InlineData:
     )
 
 
-def _points_slider(rule) -> alt.Parameter:
+def _points_slider(rule: Any) -> alt.Parameter:
     """A slider for one rule's points, from 0 to twice its default (at least 100 for a penalty)."""
     low, high = (min(-100, 2 * rule.points), 0) if rule.points <= 0 else (0, max(50, 2 * rule.points))
     return alt.param(
@@ -227,22 +246,48 @@ def _points_slider(rule) -> alt.Parameter:
     )
 
 
-def _score_expression(scorecard) -> str:
+def _scorecard(scorecard: Any) -> Any:
+    from .scoring import as_scorecard
+
+    card = as_scorecard(scorecard)
+    if not any(band.min_score is not None for band in card.bands):
+        raise ScoredInputError(f"scorecard must have at least two bands (a blacklist line), got {card.name!r} "
+                               "with one")
+    return card
+
+
+def _counts(counts: Any, scorecard: Any, name: str = "counts") -> pd.DataFrame:
+    check_frame(counts, name)
+    kinds = [rule.kind for rule in scorecard.rules]
+    missing = [k for k in kinds if k not in counts.columns]
+    if missing:
+        raise ScoredInputError(f"{name} has no column for the scorecard's rules {missing}: pass "
+                               "scored.scoring.count_records(records, residents)")
+    for k in kinds:
+        check_numeric_column(counts, k, f"count of {k!r}", name)
+    return counts
+
+
+def _score_expression(scorecard: Any) -> str:
     """The scorecard's total as a Vega expression over count columns and the points sliders."""
     terms = " + ".join(f"points_{rule.kind} * datum.{rule.kind}" for rule in scorecard.rules)
     return f"{scorecard.base} + {terms}"
 
 
-def blacklist_threshold(scorecard) -> float:
+def blacklist_threshold(scorecard: Any) -> float:
     """The score below which the scorecard blacklists: the lowest band's upper edge."""
+    scorecard = _scorecard(scorecard)
     return float(min(band.min_score for band in scorecard.bands if band.min_score is not None))
 
 
-def score_distribution(scores, scorecard) -> alt.Chart:
+def score_distribution(scores: Any, scorecard: Any) -> alt.Chart:
     """Histogram of scores with a slider for the blacklist threshold and the share below it.
 
     ``scores`` is the output of :func:`scored.scoring.score`.
     """
+    scorecard = _scorecard(scorecard)
+    check_frame(scores, "scores")
+    check_numeric_column(scores, "total", "scores column 'total'", "scores")
     width = 10
     binned = (scores["total"] // width * width).value_counts().sort_index()
     data = binned.rename_axis("score").reset_index(name="residents")
@@ -278,17 +323,24 @@ def score_distribution(scores, scorecard) -> alt.Chart:
     )
 
 
-def blacklist_explorer(counts, residents, scorecard, personas=None) -> alt.VConcatChart:
+def blacklist_explorer(counts: Any, residents: Any, scorecard: Any, personas: Any = None) -> alt.VConcatChart:
     """Sliders for every rule's points and for the blacklist threshold; bars show who lands on the list.
 
     ``counts`` is :func:`scored.scoring.count_records` output (one column per rule kind, indexed by
     resident_id); ``residents`` supplies district and group. With ``personas`` (a table with ``persona``
     and ``resident_id``), a third panel shows each persona's score, rule by rule.
     """
+    scorecard = _scorecard(scorecard)
     kinds = [rule.kind for rule in scorecard.rules]
-    missing = [k for k in kinds if k not in counts.columns]
-    if missing:
-        raise ValueError(f"counts has no column for the scorecard's rules {missing}")
+    _counts(counts, scorecard)
+    check_frame(residents, "residents")
+    check_columns(residents, ["resident_id", "district", "group"], "residents")
+    if personas is not None:
+        check_frame(personas, "personas")
+        check_columns(personas, ["persona", "resident_id"], "personas")
+        unknown = sorted(set(personas["resident_id"].tolist()) - set(counts.index.tolist()))
+        if unknown:
+            raise ScoredInputError(f"personas has resident_id(s) {unknown[:5]} that are not in counts")
     people = residents.set_index("resident_id")[["district", "group"]]
     table = counts[kinds].join(people, how="inner")
     # One row per distinct combination of counts, district and group: the browser scores a few thousand
@@ -333,7 +385,7 @@ def blacklist_explorer(counts, residents, scorecard, personas=None) -> alt.VConc
     ))
 
 
-def _persona_panel(counts, personas, scorecard) -> alt.HConcatChart:
+def _persona_panel(counts: Any, personas: Any, scorecard: Any) -> alt.HConcatChart:
     kinds = [rule.kind for rule in scorecard.rules]
     labels = {rule.kind: rule.label for rule in scorecard.rules}
     rows = (

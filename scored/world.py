@@ -26,9 +26,12 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from .validation import ScoredInputError, ScoredTypeError, check_number
 
 __all__ = ["World", "make_world", "load_world", "load_classroom", "write_classroom", "KINDS", "AGENCIES",
            "DISTRICTS", "CLASSROOM_PARAMS", "DATA_DIR"]
@@ -108,7 +111,7 @@ class World:
         """The records as an agency sees them: every ``truth_*`` column removed."""
         return self.records.loc[:, [c for c in self.records.columns if not c.startswith("truth_")]]
 
-    def to_csv(self, directory) -> Path:
+    def to_csv(self, directory: Any) -> Path:
         """Write the six tables as CSV plus ``world.json`` (seed and parameters); the bytes are deterministic.
 
         Files are written to a temporary folder first, so a failure leaves no half-written city behind.
@@ -136,24 +139,19 @@ _CATEGORIES = {  # column -> categories, used to build frames and to restore dty
 }
 
 
-def _cat(codes, column):
+def _cat(codes: Any, column: Any) -> Any:
     return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int8), categories=list(_CATEGORIES[column]))
 
 
 # ---------------------------------------------------------------------------------------------------- validation
-def _check_number(name, value, lo, hi, integer):
-    kind = "an integer" if integer else "a number"
-    ok_type = isinstance(value, numbers.Integral) if integer else isinstance(value, numbers.Real)
-    if isinstance(value, bool) or not ok_type or (not integer and not math.isfinite(value)) or not lo <= value <= hi:
-        allowed = f"in {lo}..{hi}" if hi != math.inf else f">= {lo}"
-        raise ValueError(f"{name} must be {kind} {allowed}, got {value!r}")
-    return int(value) if integer else float(value)
+def _check_number(name: str, value: Any, lo: float, hi: float, integer: bool) -> Any:
+    return check_number(value, name, low=lo, high=None if hi == math.inf else hi, integer=integer)
 
 
-def _resolve(residents, seed, params):
+def _resolve(residents: Any, seed: Any, params: Any) -> Any:
     unknown = sorted(set(params) - set(_ALLOWED))
     if unknown:
-        raise ValueError(f"unknown parameter(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(_ALLOWED)}")
+        raise ScoredInputError(f"unknown parameter(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(_ALLOWED)}")
     p = {**_DEFAULTS, **params}
     out = {"residents": _check_number("residents", residents, 100, 5_000_000, True),
            "error_rate": _check_number("error_rate", p["error_rate"], 0.0, 0.5, False),
@@ -163,17 +161,17 @@ def _resolve(residents, seed, params):
     given = p["surveillance"]
     if given is not None:
         if not isinstance(given, Mapping):
-            raise ValueError(f"surveillance must be a dict district -> intensity in 0..1, got {type(given).__name__}")
+            raise ScoredInputError(f"surveillance must be a dict district -> intensity in 0..1, got {type(given).__name__}")
         for d, v in given.items():
             if d not in surv:
-                raise ValueError(f"surveillance: unknown district {d!r}; known: {', '.join(DISTRICTS)}")
+                raise ScoredInputError(f"surveillance: unknown district {d!r}; known: {', '.join(DISTRICTS)}")
             surv[d] = _check_number(f"surveillance[{d!r}]", v, 0.0, 1.0, False)
     out["surveillance"] = surv
     return out, seed
 
 
 # ---------------------------------------------------------------------------------------------------- generation
-def make_world(residents: int = 10_000, seed: int = 0, **params) -> World:
+def make_world(residents: int = 10_000, seed: int = 0, **params: Any) -> World:
     """Build a synthetic city of ``residents`` adults from ``seed``.
 
     Parameters (all validated; a bad value raises ``ValueError`` naming it):
@@ -195,13 +193,13 @@ def make_world(residents: int = 10_000, seed: int = 0, **params) -> World:
     return World(res, districts, behaviour, records, ties, personas, p, seed)
 
 
-def _draw(rng, probs, n):
+def _draw(rng: Any, probs: Any, n: Any) -> Any:
     """Draw category codes from a probability vector with inverse-CDF sampling (deterministic, vectorised)."""
     cdf = np.cumsum(probs)
     return np.minimum(np.searchsorted(cdf / cdf[-1], rng.random(n), side="right"), len(probs) - 1)
 
 
-def _make_residents(p, rng):
+def _make_residents(p: Any, rng: Any) -> Any:
     n, m = p["residents"], p["minority_share"]
     share = np.array([row[1] for row in _DISTRICT_TABLE.values()])
     heron_dist = np.array([row[4] for row in _DISTRICT_TABLE.values()])
@@ -275,7 +273,7 @@ def _make_residents(p, rng):
     return res, codes
 
 
-def _make_districts(p, res):
+def _make_districts(p: Any, res: Any) -> Any:
     rows = []
     poverty_line = 0.6 * res["income"].median()  # relative poverty: below 60% of the city median income
     for d, (area, share, _, level, _, pcs) in _DISTRICT_TABLE.items():
@@ -292,7 +290,7 @@ def _make_districts(p, res):
     return df
 
 
-def _behaviour_rates(res):
+def _behaviour_rates(res: Any) -> Any:
     """Yearly event rates per resident and kind: they depend on income, work and age only, never on group/district.
 
     Only +, *, / are used, so the rates are bit-identical on every machine.
@@ -311,21 +309,22 @@ def _behaviour_rates(res):
     }
 
 
-def _make_behaviour(res, rng):
+def _make_behaviour(res: Any, rng: Any) -> Any:
     n = len(res)
-    rid, kind = [], []
+    rid_parts: list[np.ndarray] = []
+    kind_parts: list[np.ndarray] = []
     for k, lam in enumerate(_behaviour_rates(res).values()):
         counts = rng.poisson(lam)
-        rid.append(np.repeat(np.arange(n, dtype=np.int64), counts))
-        kind.append(np.full(counts.sum(), k, dtype=np.int8))
-    rid, kind = np.concatenate(rid), np.concatenate(kind)
+        rid_parts.append(np.repeat(np.arange(n, dtype=np.int64), counts))
+        kind_parts.append(np.full(counts.sum(), k, dtype=np.int8))
+    rid, kind = np.concatenate(rid_parts), np.concatenate(kind_parts)
     day = rng.integers(0, DAYS, len(rid))
     order = np.lexsort((kind, rid, day))  # a chronological log
     return pd.DataFrame({"event_id": np.arange(len(rid), dtype=np.int64), "resident_id": rid[order],
                          "day": day[order].astype(np.int64), "kind": _cat(kind[order], "kind")})
 
 
-def _pick_other(rng, members_of, key, size):
+def _pick_other(rng: Any, members_of: Any, key: Any, size: Any) -> Any:
     """For each position, a random *other* resident with the same ``key`` (namesake or same last name)."""
     order = np.argsort(key, kind="stable")
     first = np.searchsorted(key[order], key, side="left")
@@ -337,7 +336,7 @@ def _pick_other(rng, members_of, key, size):
     return order[first[r] + np.minimum(off, size[r] - 1)]
 
 
-def _make_records(p, res, codes, behaviour, rng, rng_err):
+def _make_records(p: Any, res: Any, codes: Any, behaviour: Any, rng: Any, rng_err: Any) -> Any:
     """Observation layer: which true events agencies recorded, plus injected errors with their ground truth."""
     surv = np.array([p["surveillance"][d] for d in DISTRICTS])
     ev_res = behaviour["resident_id"].to_numpy()
@@ -382,7 +381,7 @@ def _make_records(p, res, codes, behaviour, rng, rng_err):
     err = np.zeros(n0, dtype=np.int8)
     err[mis] = 1
     ev_day = behaviour["day"].to_numpy()
-    cols = {  # correct + misattributed, then duplicates, then stale
+    parts = {  # correct + misattributed, then duplicates, then stale
         "resident_id": [resident, resident[dup], ev_res[src]],
         "day": [ev_day[rec], ev_day[rec[dup]], stale_day],
         "kind": [ev_kind[rec], ev_kind[rec[dup]], ev_kind[src]],
@@ -391,7 +390,7 @@ def _make_records(p, res, codes, behaviour, rng, rng_err):
         "truth_event_id": [rec, rec[dup], np.full(n_stale, -1)],
         "truth_day": [ev_day[rec], ev_day[rec[dup]], stale_old],
     }
-    cols = {k: np.concatenate(v) for k, v in cols.items()}
+    cols: dict[str, Any] = {k: np.concatenate(v) for k, v in parts.items()}
     t = len(cols["day"])
     order = np.lexsort((rng_err.permutation(t), cols["day"]))  # chronological; ties in random order (no leak)
     cols = {k: v[order] for k, v in cols.items()}
@@ -415,13 +414,15 @@ def _make_records(p, res, codes, behaviour, rng, rng_err):
     })
 
 
-def _make_ties(res, codes, rng):
+def _make_ties(res: Any, codes: Any, rng: Any) -> Any:
     n = len(res)
     hh = codes["household"]
     order = np.argsort(hh, kind="stable")
     start = np.searchsorted(hh[order], np.arange(hh.max() + 1))
     size = np.bincount(hh)
-    a, b, t = [], [], []
+    a: Any = []
+    b: Any = []
+    t: Any = []
     for i in range(6):  # family: every pair within a household (at most 6 adults)
         for j in range(i + 1, 6):
             h = np.flatnonzero(size > j)
@@ -429,7 +430,7 @@ def _make_ties(res, codes, rng):
             b.append(order[start[h] + j])
             t.append(np.zeros(len(h), np.int8))
 
-    def within(members, key, stubs, local_share):
+    def within(members: Any, key: Any, stubs: Any, local_share: Any) -> Any:
         """Random partners for each stub, mostly among residents with the same key (district or workplace)."""
         src = np.repeat(members, stubs)
         k = key[src]
@@ -442,12 +443,16 @@ def _make_ties(res, codes, rng):
 
     everyone = np.arange(n)
     s, d = within(everyone, codes["district"], rng.poisson(1.0, n), 0.8)  # friends: homophily by district
-    a.append(s), b.append(d), t.append(np.ones(len(s), np.int8))
+    a.append(s)
+    b.append(d)
+    t.append(np.ones(len(s), np.int8))
     workers = np.flatnonzero(codes["work"] <= 1)
     workplace = np.zeros(n, dtype=np.int64)
     workplace[workers] = rng.integers(0, max(1, len(workers) // 15), len(workers))
     s, d = within(workers, workplace, rng.poisson(0.8, len(workers)), 1.0)
-    a.append(s), b.append(d), t.append(np.full(len(s), 2, np.int8))
+    a.append(s)
+    b.append(d)
+    t.append(np.full(len(s), 2, np.int8))
     a, b, t = np.concatenate(a), np.concatenate(b), np.concatenate(t)
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     keep = lo != hi
@@ -462,7 +467,7 @@ def _make_ties(res, codes, rng):
                          "tie": _cat(t[sel], "tie")})
 
 
-def _make_personas(p, res, codes, behaviour, records):
+def _make_personas(p: Any, res: Any, codes: Any, behaviour: Any, records: Any) -> Any:
     """Pick five residents whose stories really hold in the data, rename their namesake groups, fill in names.
 
     Rules are deterministic (ranked, ties broken by the smallest resident_id). Where a small city has no resident
@@ -482,9 +487,11 @@ def _make_personas(p, res, codes, behaviour, records):
     surv = np.array([p["surveillance"][d] for d in DISTRICTS])
     heavy, light = int(np.argmax(surv)), int(np.argmin(surv))
     negative = seen[:, [0, 1, 2, 4]].sum(1)
-    used_ids, used_names, chosen = set(), set(), {}
+    used_ids: set[int] = set()
+    used_names: set[int] = set()
+    chosen: dict[Any, Any] = {}
 
-    def pick(name, options):
+    def pick(name: Any, options: Any) -> Any:
         free = ~np.isin(full, list(used_names)) & ~np.isin(np.arange(n), list(used_ids))
         for fits, mask, *rank in options:  # from the strictest rule to the loosest
             cand = np.flatnonzero(mask & free)
@@ -596,36 +603,114 @@ _INT_COLUMNS = {"resident_id", "age", "household_id", "household_size", "income"
                 "related_resident_id"}
 
 
-def load_world(directory) -> World:
-    """Read a city written by ``World.to_csv`` back, with its dtypes (categories, integers, booleans) restored."""
+#: The columns of each table of a saved city, in order: ``load_world`` checks them.
+SCHEMA = {
+    "residents": ("resident_id", "name", "sex", "birth_date", "age", "district", "postcode", "household_id",
+                  "household_size", "income", "work", "group", "disability", "journalist"),
+    "districts": ("district", "postcodes", "area_km2", "population", "surveillance", "cameras_per_km2",
+                  "income_level", "poverty_rate", "heron_share"),
+    "behaviour": ("event_id", "resident_id", "day", "kind"),
+    "records": ("record_id", "resident_id", "day", "kind", "agency", "truth_error", "truth_resident_id",
+                "truth_event_id", "truth_day"),
+    "ties": ("resident_a", "resident_b", "tie"),
+    "personas": ("persona", "resident_id", "role", "story", "related_resident_id", "fits_story"),
+}
+_BOOL_COLUMNS = ("disability", "journalist", "fits_story")
+_FLOAT_COLUMNS = ("area_km2", "surveillance", "cameras_per_km2", "income_level", "poverty_rate", "heron_share")
+
+
+def _bad_value(file: str, column: str, kind: str, values: pd.Series, ok: np.ndarray) -> ScoredInputError:
+    bad = values[~ok]
+    return ScoredInputError(f"{file}: column {column!r} must hold {kind}, got {len(bad):,} value(s) that are not, "
+                            f"e.g. {bad.iloc[0]!r} (row {int(np.flatnonzero(~ok)[0]) + 2} of the file)")
+
+
+def load_world(directory: str | os.PathLike[str]) -> World:
+    """Read a city written by ``World.to_csv`` back, with its dtypes (categories, integers, booleans) restored.
+
+    Every file is checked against ``SCHEMA``: a missing or unexpected column, or a value that does not fit its
+    column (text in a number column, an unknown district, a boolean that is not True/False), raises
+    ``ScoredInputError`` naming the file and the column.
+
+    Parameters
+    ----------
+    directory : str or path
+        A folder written by ``World.to_csv`` or ``python -m scored world --out``.
+
+    Returns
+    -------
+    World
+
+    Raises
+    ------
+    FileNotFoundError
+        A file is missing.
+    ScoredInputError
+        A file does not match the schema.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = make_world(200, seed=4).to_csv(tempfile.mkdtemp())
+    >>> load_world(folder).residents.shape
+    (200, 14)
+    """
+    if not isinstance(directory, (str, os.PathLike)):
+        raise ScoredTypeError(f"directory must be a folder path, got a {type(directory).__name__}")
     directory = Path(directory)
     missing = [f"{t}.csv" for t in _TABLES if not (directory / f"{t}.csv").is_file()]
     if not (directory / "world.json").is_file():
         missing.append("world.json")
     if missing:
         raise FileNotFoundError(f"{directory} is not a saved city: missing {', '.join(missing)}")
-    meta = json.loads((directory / "world.json").read_text(encoding="utf-8"))
+    try:
+        meta = json.loads((directory / "world.json").read_text(encoding="utf-8"))
+        params, seed = meta["params"], int(meta["seed"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise ScoredInputError(f"world.json in {directory} must be JSON with 'params' and 'seed', as World.to_csv "
+                               f"writes it: {error}") from None
     frames = {}
     for t in _TABLES:
-        df = pd.read_csv(directory / f"{t}.csv", na_filter=False, dtype=str)
+        file = f"{t}.csv"
+        try:
+            df = pd.read_csv(directory / file, na_filter=False, dtype=str)
+        except (ValueError, pd.errors.ParserError) as error:
+            raise ScoredInputError(f"{file}: not a readable CSV table: {str(error).splitlines()[0]}") from None
+        missing = [c for c in SCHEMA[t] if c not in df.columns]
+        extra = [c for c in df.columns if c not in SCHEMA[t]]
+        if missing or extra:
+            raise ScoredInputError(f"{file}: expected the columns {list(SCHEMA[t])}, got "
+                                   + (f"no column {', '.join(map(repr, missing))}" if missing else "")
+                                   + ("; " if missing and extra else "")
+                                   + (f"unexpected column(s) {', '.join(map(repr, extra))}" if extra else ""))
         for c in df.columns:
+            values = df[c]
             if c in _CATEGORIES:
-                bad = set(df[c].unique()) - set(_CATEGORIES[c])
-                if bad:
-                    raise ValueError(f"{t}.csv: column {c} has unknown values {sorted(bad)[:5]}")
-                df[c] = pd.Categorical(df[c], categories=list(_CATEGORIES[c]))
+                ok = values.isin(list(_CATEGORIES[c])).to_numpy()
+                if not ok.all():
+                    raise _bad_value(file, c, f"one of {list(_CATEGORIES[c])}", values, ok)
+                df[c] = pd.Categorical(values, categories=list(_CATEGORIES[c]))
             elif c in _INT_COLUMNS:
-                df[c] = df[c].astype(np.int64)
-            elif c in ("disability", "journalist", "fits_story"):
-                df[c] = df[c].map({"True": True, "False": False}).astype(bool)
-            elif c in ("area_km2", "surveillance", "cameras_per_km2", "income_level", "poverty_rate",
-                       "heron_share"):
-                df[c] = df[c].astype(np.float64)
-        frames[t] = df
-    return World(**frames, params=meta["params"], seed=int(meta["seed"]))
+                ok = values.str.fullmatch(r"-?\d{1,18}").to_numpy(dtype=bool)
+                if not ok.all():
+                    raise _bad_value(file, c, "whole numbers", values, ok)
+                df[c] = values.astype(np.int64)
+            elif c in _BOOL_COLUMNS:
+                ok = values.isin(["True", "False"]).to_numpy()
+                if not ok.all():
+                    raise _bad_value(file, c, "True or False", values, ok)
+                df[c] = (values == "True").to_numpy()
+            elif c in _FLOAT_COLUMNS:
+                parsed = pd.to_numeric(values, errors="coerce")
+                ok = np.isfinite(parsed.to_numpy(dtype=np.float64))
+                if not ok.all():
+                    raise _bad_value(file, c, "finite numbers", values, ok)
+                df[c] = parsed.astype(np.float64)
+        frames[t] = df[list(SCHEMA[t])]
+    return World(**frames, params=params, seed=seed)
 
 
-def write_classroom(directory=DATA_DIR) -> Path:
+def write_classroom(directory: Any = DATA_DIR) -> Path:
     """Generate the committed classroom city into ``directory`` with its SHA256SUMS (the README is hand-written)."""
     import hashlib
 

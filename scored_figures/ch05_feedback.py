@@ -208,7 +208,7 @@ def explorer_grid() -> pd.DataFrame:
     """The loop on a grid of settings, 200 runs each, sampled every 10 rounds."""
     return feedback_grid(initial_shares=[0.5, 0.6, 0.7, 0.8], true_shares=[0.3, 0.4, 0.5, 0.6, 0.7],
                          reported_shares=[0, 0.5, 1], corrections=[False, True],
-                         rounds=100, every=10, runs=200, seed=2026)
+                         rounds=100, every=10, runs=200, rng=2026)
 
 
 def explorer_chart(grid: pd.DataFrame) -> alt.LayerChart:

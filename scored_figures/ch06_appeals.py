@@ -98,7 +98,7 @@ def lever_grid(big) -> pd.DataFrame:
     """Wrongful sanction-days per 1,000 residents by group, work and district, for every deadline and
     chance of appealing the chart offers (the same residents and random draws each time)."""
     grid = policy_grid(big, deadlines=(30, 60, 90, 120, 150, 180), appeal_chances=(0.2, 0.4, 0.6, 0.8, 1.0),
-                       notice=(False,), by=("group", "work", "district"), days=730)
+                       notice=(False,), groups=("group", "work", "district"), days=730)
     return grid[["deadline", "appeal_chance", "column", "value", "days_per_1000", "lifted"]].round(
         {"appeal_chance": 1, "days_per_1000": 0, "lifted": 2})
 
@@ -137,8 +137,8 @@ def lever_chart(grid: pd.DataFrame, residents: pd.DataFrame) -> alt.VConcatChart
 
 def policy_lines(big, big_starts: pd.DataFrame, presets: dict) -> pd.DataFrame:
     """Wrongly blacklisted per 1,000 residents of each group, every two weeks, under each preset policy."""
-    runs = [simulate_appeals(big, days=730, policy=p, seed=0, starts=big_starts) for p in presets.values()]
-    lines = pd.concat([timeline(run, by="group").assign(policy=i) for i, run in enumerate(runs)])
+    runs = [simulate_appeals(big, days=730, policy=p, rng=0, starts=big_starts) for p in presets.values()]
+    lines = pd.concat([timeline(run, group="group").assign(policy=i) for i, run in enumerate(runs)])
     lines = lines[(lines["day"] % 14 == 0) | (lines["day"] == 729)]
     lines = lines.assign(per_1000=lines["per_1000"].round(2), group=lines["group"].astype(str))
     return lines[["policy", "day", "group", "per_1000"]]

@@ -75,7 +75,7 @@ def where_table(by_district: pd.DataFrame, by_group: pd.DataFrame):
 def spread_grid(scores: pd.DataFrame, ties: pd.DataFrame, residents: pd.DataFrame) -> pd.DataFrame:
     """The blacklist after each round, by district and by group, for every weight the slider offers."""
     return pd.concat([
-        dynamics.association_spread(scores, ties, residents, WEIGHTS, rounds=ROUNDS, by=column)
+        dynamics.association_spread(scores, ties, residents, WEIGHTS, rounds=ROUNDS, group=column)
         .rename(columns={column: "place"}).assign(panel=column)
         for column in ("district", "group")])
 
@@ -197,7 +197,7 @@ def glue_after(scores, scores_after, flagged_before, flagged_after, jules_posts)
 
 def chill_chart(city, jules: int) -> alt.VConcatChart:
     """Lawful posts written and withheld per 100 residents of each district, for 0-200 points per post."""
-    grid = dynamics.chilling_grid(city, points_values=range(0, 201, 10), sensitivity=1.0, seed=0)
+    grid = dynamics.chilling_grid(city, points_values=range(0, 201, 10), sensitivity=1.0, rng=0)
     summary = grid.groupby("points")[["posts", "withheld", "records_before", "records_after"]].sum()
     def withheld_by_jules(points):
         chill = dynamics.chilling_effect(city, points)

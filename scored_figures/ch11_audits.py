@@ -140,7 +140,7 @@ def sampling_chart(labels: pd.DataFrame) -> alt.LayerChart:
     """Middle 90% of false positive rates estimated from 200 random samples of each size, by group or district."""
     sizes = list(range(1_000, 25_001, 1_000))
     spread = pd.concat([
-        sampling_uncertainty(labels, col, metric="fpr", sizes=sizes, reps=200, seed=11).assign(column=col)
+        sampling_uncertainty(labels, col, metric="fpr", sizes=sizes, reps=200, rng=11).assign(column=col)
         for col in ("group", "district")])
     spread = spread.assign(group=spread["group"].astype(str))[
         ["column", "size", "group", "true", "low", "median", "high"]].round(5)

@@ -25,6 +25,34 @@ CHROMIUM_FLAGS = [
 ]
 
 
+# ------------------------------------------------------------------------------------------------ test layers
+# Every test belongs to one layer (DESIGN.md section 6; docs/ARCHITECTURE.md "Tests"), as a pytest marker:
+# `make check` runs the toolkit layer alone, `make test` runs the layers that need no built site while the book
+# builds, then the layer that needs it. A test file may set its layer itself (pytestmark = pytest.mark.exercises);
+# otherwise it is taken from the file name below, and any test that uses the built site is in the "site" layer.
+LAYERS = ("toolkit", "data", "book", "exercises", "site")
+_LAYER_OF_FILE = {
+    "test_data.py": "data",
+    "test_book.py": "book",
+    "test_exercises.py": "exercises",
+    "test_capstone.py": "exercises",
+    "test_site.py": "site",
+    "test_quiz.py": "book",
+}
+_SITE_FIXTURES = {"site_dir", "site_url", "browser"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if any(item.get_closest_marker(layer) for layer in LAYERS):
+            continue
+        if _SITE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            layer = "site"
+        else:
+            layer = _LAYER_OF_FILE.get(item.path.name, "toolkit")
+        item.add_marker(getattr(pytest.mark, layer))
+
+
 @pytest.fixture(scope="session")
 def site_dir() -> Path:
     if not (SITE / "index.html").exists():

@@ -64,15 +64,15 @@ def test_kit_is_wrongly_blacklisted_from_the_day_of_the_namesakes_debt(city, sta
 
 # ------------------------------------------------------------------------------------------- the simulation
 def test_deterministic_given_a_seed(city, starts):
-    a = simulate_appeals(city, days=730, seed=3, starts=starts)
-    b = simulate_appeals(city, days=730, seed=3)
+    a = simulate_appeals(city, days=730, rng=3, starts=starts)
+    b = simulate_appeals(city, days=730, rng=3)
     pd.testing.assert_frame_equal(a, b)
-    c = simulate_appeals(city, days=730, seed=4, starts=starts)
+    c = simulate_appeals(city, days=730, rng=4, starts=starts)
     assert not a["days_sanctioned"].equals(c["days_sanctioned"])
 
 
 def test_outcome_invariants(city, starts):
-    o = simulate_appeals(city, days=730, seed=1, starts=starts)
+    o = simulate_appeals(city, days=730, rng=1, starts=starts)
     assert len(o) == len(city.residents)
     never = ~o["sanctioned"]
     assert (o.loc[never, "days_sanctioned"] == 0).all() and not o.loc[never, "appealed"].any()
@@ -108,7 +108,7 @@ def test_a_check_before_sanctions_that_finds_every_error_leaves_no_wrongful_day(
 def test_safeguards_do_not_increase_wrongful_days(small):
     s = sanction_starts(small)
     base = AppealPolicy()
-    total = lambda p: summarise(simulate_appeals(small, days=730, policy=p, seed=0, starts=s))["sanction_days"].iloc[0]
+    total = lambda p: summarise(simulate_appeals(small, days=730, policy=p, rng=0, starts=s))["sanction_days"].iloc[0]
     t0 = total(base)
     # common random numbers: each safeguard alone can only help, resident by resident
     for better in (replace(base, review_deadline_days=30), replace(base, burden_on_resident=False),
@@ -139,7 +139,7 @@ def test_without_language_barriers_the_language_column_is_empty(city):
 
 # ------------------------------------------------------------------------------------------- summaries
 def test_summarise_adds_up(city, starts):
-    o = simulate_appeals(city, days=730, seed=2, starts=starts)
+    o = simulate_appeals(city, days=730, rng=2, starts=starts)
     overall = summarise(o).iloc[0]
     by = summarise(o, "district")
     assert by["wrongly_sanctioned"].sum() == overall["wrongly_sanctioned"] == o["wrongly_sanctioned"].sum()
@@ -151,20 +151,20 @@ def test_summarise_adds_up(city, starts):
 
 
 def test_timeline_counts_match_the_table(city, starts):
-    o = simulate_appeals(city, days=730, seed=2, starts=starts)
+    o = simulate_appeals(city, days=730, rng=2, starts=starts)
     tl = timeline(o)
     assert len(tl) == 730 and tl["sanctioned"].sum() == summarise(o)["sanction_days"].iloc[0]
     w = o[o["wrongly_sanctioned"]]
     for day in (0, 200, 364, 500, 729):
         on = ((w["start_day"] <= day) & (day < w["start_day"] + w["days_sanctioned"])).sum()
         assert tl.loc[tl["day"] == day, "sanctioned"].item() == on
-    by = timeline(o, by="group", who="all")
+    by = timeline(o, group="group", who="all")
     assert set(by["group"].astype(str)) == {"Kestrel", "Heron"}
     assert by["sanctioned"].sum() == o["days_sanctioned"].sum()
 
 
 def test_policy_grid_shape(small):
-    g = policy_grid(small, deadlines=(30, 90), appeal_chances=(0.5, 1.0), notice=(False,), by=("group",), days=400)
+    g = policy_grid(small, deadlines=(30, 90), appeal_chances=(0.5, 1.0), notice=(False,), groups=("group",), days=400)
     assert len(g) == 2 * 2 * 1 * 2
     assert {"deadline", "appeal_chance", "notice", "column", "value", "days_per_1000"} <= set(g.columns)
 
@@ -175,7 +175,7 @@ def test_policy_grid_shape(small):
 def test_any_valid_policy_runs_and_keeps_the_invariants(small, deadline, p, notice, burden, appeals, days, seed):
     pol = AppealPolicy(notice=notice, review_deadline_days=deadline, p_error_found=p, burden_on_resident=burden,
                        max_appeals=appeals)
-    o = simulate_appeals(small, days=days, policy=pol, seed=seed)
+    o = simulate_appeals(small, days=days, policy=pol, rng=seed)
     assert ((o["days_sanctioned"] >= 0) & (o["days_sanctioned"] <= days)).all()
     assert o.loc[o["end_day"].notna(), "wrongly_sanctioned"].all()
     assert (o["end_day"].dropna() < days).all()
@@ -212,8 +212,10 @@ def test_bad_simulation_inputs(city, starts):
         simulate_appeals(city, days=0)
     with pytest.raises(ValueError, match="days"):
         simulate_appeals(city, days=10_000)
-    with pytest.raises(ValueError, match="seed"):
-        simulate_appeals(city, seed=-1)
+    with pytest.raises(ValueError, match="rng"):
+        simulate_appeals(city, rng=-1)
+    with pytest.raises(TypeError, match="rng"):
+        simulate_appeals(city, rng="seven")
     with pytest.raises(ValueError, match="cost_per_day"):
         simulate_appeals(city, cost_per_day=-5)
     with pytest.raises(ValueError, match="starts"):
@@ -227,7 +229,7 @@ def test_bad_simulation_inputs(city, starts):
     with pytest.raises(ValueError, match="outcomes"):
         summarise(city.residents)
     o = simulate_appeals(city, starts=starts)
-    with pytest.raises(ValueError, match="by"):
-        summarise(o, by="no_such_column")
+    with pytest.raises(ValueError, match="no column .no_such_column. .given as group"):
+        summarise(o, group="no_such_column")
     with pytest.raises(ValueError, match="who"):
         timeline(o, who="everyone")

@@ -36,9 +36,9 @@ def test_with_safeguards_rejects_bad_definitions():
 
 def test_check_cuts_wrongful_days_and_costs_reviews(world):
     starts = sanction_starts(world)
-    base = simulate_appeals(world, days=730, seed=0, starts=starts)
+    base = simulate_appeals(world, days=730, rng=0, starts=starts)
     check = with_safeguards(["check before sanction"])
-    after = simulate_appeals(world, days=730, seed=0, starts=starts, policy=check)
+    after = simulate_appeals(world, days=730, rng=0, starts=starts, policy=check)
     assert summarise(after)["sanction_days"].iloc[0] < summarise(base)["sanction_days"].iloc[0]
     c0, c1 = safeguard_costs(base, AppealPolicy()), safeguard_costs(after, check, check_days=5)
     assert c0["checks"].iloc[0] == 0 and c0["delay_days"].iloc[0] == 0
@@ -52,14 +52,14 @@ def test_check_cuts_wrongful_days_and_costs_reviews(world):
 
 
 def test_operator_burden_raises_escapes(world):
-    out = simulate_appeals(world, days=365, seed=1, policy=AppealPolicy(notice=True))
+    out = simulate_appeals(world, days=365, rng=1, policy=AppealPolicy(notice=True))
     a = safeguard_costs(out, AppealPolicy(notice=True))["escaped"].iloc[0]
     b = safeguard_costs(out, AppealPolicy(notice=True, burden_on_resident=False))["escaped"].iloc[0]
     assert b == pytest.approx(2 * a)
 
 
 def test_safeguard_costs_rejects_bad_input(world):
-    out = simulate_appeals(world, days=365, seed=0)
+    out = simulate_appeals(world, days=365, rng=0)
     with pytest.raises(ValueError, match="check_days"):
         safeguard_costs(out, AppealPolicy(), check_days=-1)
     with pytest.raises(ValueError, match="p_wrongly_cleared"):
@@ -72,12 +72,12 @@ def test_safeguard_costs_rejects_bad_input(world):
 
 def test_safeguard_grid_shapes_and_consistency(world):
     two = {k: SAFEGUARDS[k] for k in ("notice", "check before sanction")}
-    summary, costs = safeguard_grid(world, safeguards=two, by=("group", "disability"), days=365)
+    summary, costs = safeguard_grid(world, safeguards=two, groups=("group", "disability"), days=365)
     assert len(costs) == 4 and set(costs["policy"]) == {"as run", "notice", "check before sanction",
                                                          "notice + check before sanction"}
     assert set(summary["column"]) == {"all", "group", "disability"}
     city = summary[summary["column"] == "all"].set_index("policy")
-    run = simulate_appeals(world, days=365, seed=0, policy=with_safeguards(["notice"]))
+    run = simulate_appeals(world, days=365, rng=0, policy=with_safeguards(["notice"]))
     assert city.loc["notice", "sanction_days"] == summarise(run)["sanction_days"].iloc[0]
     groups = summary[(summary["column"] == "group") & (summary["policy"] == "notice")]
     assert groups["sanction_days"].sum() == city.loc["notice", "sanction_days"]
@@ -85,8 +85,8 @@ def test_safeguard_grid_shapes_and_consistency(world):
 
 
 def test_safeguard_grid_rejects_bad_input(world):
-    with pytest.raises(ValueError, match="by"):
-        safeguard_grid(world, safeguards={"notice": {"notice": True}}, by=("colour",))
+    with pytest.raises(ValueError, match="groups"):
+        safeguard_grid(world, safeguards={"notice": {"notice": True}}, groups=("colour",))
     with pytest.raises(ValueError, match="seeds"):
         safeguard_grid(world, safeguards={"notice": {"notice": True}}, seeds=())
     with pytest.raises(ValueError, match="safeguards"):

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scored.audit.labels import outcome_words
 from scored.audit import (AuditInputError, AuditReport, audit_report, calibration_table, confusion,
                           disparate_impact, error_rates, four_fifths_check, ground_truth_labels, selection_rates)
 from scored.scoring import DEFAULT_SCORECARD, score
@@ -52,11 +53,24 @@ def test_selection_rates_sorted_and_categorical_order():
 
 
 def test_disparate_impact_by_hand():
-    assert disparate_impact(hand(), "g", "pred") == pytest.approx((1 / 5) / (3 / 6))  # 0.4
+    assert disparate_impact(hand(), "g", "pred", favourable=True) == pytest.approx((1 / 5) / (3 / 6))  # 0.4
     df = pd.DataFrame({"g": ["a", "a", "b", "b"], "s": [T, T, T, F]})
-    assert disparate_impact(df, "g", "s") == pytest.approx(0.5)
+    assert disparate_impact(df, "g", "s", favourable=True) == pytest.approx(0.5)
     df = pd.DataFrame({"g": ["a", "a", "b", "b"], "s": [T, F, F, F]})
-    assert disparate_impact(df, "g", "s") == 0.0  # a group never selected
+    assert disparate_impact(df, "g", "s", favourable=True) == 0.0  # a group never selected
+
+
+def test_disparate_impact_needs_the_favourable_outcome_named():
+    """Issue 9 item 4: the ratio is defined on the favourable outcome; a harmful one is never guessed."""
+    df = pd.DataFrame({"g": ["a", "a", "b", "b"], "listed": [F, F, T, F]})
+    with pytest.raises(TypeError, match="favourable=True .* or favourable=False"):
+        disparate_impact(df, "g", "listed")
+    with pytest.raises(TypeError, match="favourable must be True or False"):
+        disparate_impact(df, "g", "listed", favourable="no")
+    # harmful outcome: the ratio of the rates of *not* being listed, the same as four_fifths_check's
+    assert disparate_impact(df, "g", "listed", favourable=False) == pytest.approx(0.5)
+    assert disparate_impact(df, "g", "listed", favourable=False) == pytest.approx(
+        four_fifths_check(df, "g", "listed", favourable=False).ratio)
 
 
 def test_four_fifths_favourable_by_hand():
@@ -84,7 +98,8 @@ def test_four_fifths_rare_harm_passes_but_says_so():
     assert ff.passes and ff.ratio == pytest.approx(0.96 / 0.98)
     assert ff.harm_ratio == pytest.approx(2.0)
     assert "hide" in ff.sentence
-    assert disparate_impact(df, "g", "s") == pytest.approx(0.5)  # the harm rates themselves
+    assert disparate_impact(df, "g", "s", favourable=True) == pytest.approx(0.5)  # the harm rates themselves
+    assert disparate_impact(df, "g", "s", favourable=False) == pytest.approx(ff.ratio)
 
 
 def test_four_fifths_threshold_boundary():
@@ -170,9 +185,9 @@ def test_selection_and_disparate_impact_properties(df):
     assert np.allclose(r, df.groupby("g")["p"].mean())
     if len(r) < 2 or r.max() == 0:
         with pytest.raises(AuditInputError):
-            disparate_impact(df, "g", "p")
+            disparate_impact(df, "g", "p", favourable=True)
         return
-    di = disparate_impact(df, "g", "p")
+    di = disparate_impact(df, "g", "p", favourable=True)
     assert 0 <= di <= 1
     if r.min() > 0:
         assert 0 < di <= 1
@@ -197,7 +212,7 @@ def _calls():
     df = hand().assign(s=np.arange(11) / 10)
     return df, {
         "selection_rates": lambda d: selection_rates(d, "g", "pred"),
-        "disparate_impact": lambda d: disparate_impact(d, "g", "pred"),
+        "disparate_impact": lambda d: disparate_impact(d, "g", "pred", favourable=True),
         "four_fifths_check": lambda d: four_fifths_check(d, "g", "pred"),
         "error_rates": lambda d: error_rates(d, "g", "pred", "act"),
         "confusion": lambda d: confusion(d, "pred", "act"),
@@ -263,12 +278,12 @@ def test_nullable_boolean_accepted_but_not_with_missing():
 def test_undefined_disparate_impact_raises():
     one = pd.DataFrame({"g": ["a", "a"], "s": [T, F]})
     with pytest.raises(AuditInputError, match="only one group"):
-        disparate_impact(one, "g", "s")
+        disparate_impact(one, "g", "s", favourable=True)
     with pytest.raises(AuditInputError, match="only one group"):
         four_fifths_check(one, "g", "s")
     nobody = pd.DataFrame({"g": ["a", "b"], "s": [F, F]})
     with pytest.raises(AuditInputError, match="undefined"):
-        disparate_impact(nobody, "g", "s")
+        disparate_impact(nobody, "g", "s", favourable=True)
     with pytest.raises(AuditInputError, match="undefined"):
         four_fifths_check(nobody, "g", "s", favourable=True)
     everybody = pd.DataFrame({"g": ["a", "b"], "s": [T, T]})
@@ -373,14 +388,14 @@ def test_labels_match_scoring(city, labels):
     assert (labels["score"] == on_records["total"]).all()
     assert labels["predicted"].dtype == bool and labels["actual"].dtype == bool
     assert list(labels["group"].cat.categories) == ["Kestrel", "Heron"]
-    assert labels.attrs["outcome"] == "graded D"
+    assert outcome_words("D") == "graded D"
     counts = labels["result"].value_counts()
     assert counts["false positive"] == (labels["predicted"] & ~labels["actual"]).sum()
     assert counts.sum() == len(labels)
     c_grade = ground_truth_labels(city, grade="C")
     assert (c_grade["predicted"] >= labels["predicted"]).all() and c_grade["predicted"].sum() > labels[
         "predicted"].sum()
-    assert c_grade.attrs["outcome"] == "graded C or lower"
+    assert outcome_words("C") == "graded C or lower"
 
 
 def test_classroom_has_false_positives_and_negatives(labels):
@@ -399,7 +414,6 @@ def test_corrected_records_are_the_recorded_true_events(city):
     expected = score(recorded, city.residents)
     assert (lab["true_score"] == expected["total"]).all()
     assert (lab["actual"] == (expected["grade"] == "D")).all()
-    assert lab.attrs["truth"] == "corrected_records"
 
 
 def test_errors_alone_explain_the_gap_on_corrected_records(city):
@@ -422,7 +436,8 @@ def test_classroom_disparities(labels):
     by_group = four_fifths_check(labels, "group", "predicted", favourable=False)
     assert by_group.harm_ratio > 1.2 and by_group.rates["Heron"] > by_group.rates["Kestrel"]
     assert by_group.passes  # the favourable-outcome rule of thumb does not flag it ...
-    assert disparate_impact(labels, "group", "predicted") < 0.8  # ... although the harm rates differ a lot
+    # ... although the harm rates differ a lot (the ratio of the harm rates, asked for on purpose)
+    assert disparate_impact(labels, "group", "predicted", favourable=True) < 0.8
     by_district = four_fifths_check(labels, "district", "predicted", favourable=False)
     assert by_district.harm_ratio > 3
     e = error_rates(labels, "district", "predicted", "actual")

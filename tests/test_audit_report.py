@@ -92,12 +92,13 @@ def test_sampling_full_population_is_exact():
 
 def test_sampling_intervals_narrow_and_cover(city):
     labels = ground_truth_labels(city)
-    s = sampling_uncertainty(labels, "group", sizes=(500, 5000), reps=100, seed=1)
-    assert list(s.columns) == ["size", "group", "true", "low", "median", "high", "mean_denominator", "undefined"]
+    s = sampling_uncertainty(labels, "group", sizes=(500, 5000), reps=100, rng=1)
+    assert list(s.columns) == ["size", "group", "true", "low", "median", "high", "mean_denominator", "undefined",
+                               "metric"]
     width = (s["high"] - s["low"]).to_numpy().reshape(2, -1)
     assert (width[1] <= width[0]).all()  # a larger sample never gives a wider range here
     assert ((s["low"] <= s["true"]) & (s["true"] <= s["high"])).all()
-    again = sampling_uncertainty(labels, "group", sizes=(500, 5000), reps=100, seed=1)
+    again = sampling_uncertainty(labels, "group", sizes=(500, 5000), reps=100, rng=1)
     pd.testing.assert_frame_equal(s, again)
 
 
@@ -121,7 +122,7 @@ def test_sampling_undefined_when_group_has_no_denominator():
 def test_sampling_estimates_are_rates(rows, seed):
     df = pd.DataFrame(rows, columns=["g", "p", "a"])
     s = sampling_uncertainty(df, "g", "p", "a", metric="selection_rate", sizes=(len(df) // 2 + 1,), reps=10,
-                             seed=seed)
+                             rng=seed)
     ok = s.dropna(subset=["median"])
     assert ((ok["low"] >= 0) & (ok["low"] <= ok["median"]) & (ok["median"] <= ok["high"]) & (ok["high"] <= 1)).all()
 
@@ -140,8 +141,8 @@ def test_sampling_bad_inputs():
         sampling_uncertainty(df, "g", "pred", "act", sizes=(5,), reps=1)
     with pytest.raises(AuditInputError, match="level"):
         sampling_uncertainty(df, "g", "pred", "act", sizes=(5,), level=1.5)
-    with pytest.raises(AuditInputError, match="seed"):
-        sampling_uncertainty(df, "g", "pred", "act", sizes=(5,), seed=-1)
+    with pytest.raises(AuditInputError, match="rng"):
+        sampling_uncertainty(df, "g", "pred", "act", sizes=(5,), rng=-1)
     with pytest.raises(AuditInputError, match="'act'"):
         sampling_uncertainty(df.assign(act=1), "g", "pred", "act", sizes=(5,))
     with pytest.raises(AuditInputError, match="nothing to sample"):

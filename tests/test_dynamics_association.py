@@ -119,7 +119,7 @@ def test_association_is_deterministic(scores, city):
 
 
 def test_spread_table_matches_penalty(scores, city):
-    grid = dynamics.association_spread(scores, city.ties, city.residents, [0, 150], rounds=3, by="group")
+    grid = dynamics.association_spread(scores, city.ties, city.residents, [0, 150], rounds=3, group="group")
     assert set(grid.columns) == {"weight", "round", "group", "residents", "listed", "own_listed", "by_association"}
     assert len(grid) == 2 * 4 * 2
     assert (grid.groupby(["weight", "round"])["residents"].sum() == len(city.residents)).all()
@@ -156,10 +156,10 @@ def test_association_rejects_bad_tables():
         dynamics.association_penalty(s, tiny_ties([(0, 5)]), 100)
     with pytest.raises(ValueError, match="themselves"):
         dynamics.association_penalty(s, tiny_ties([(1, 1)]), 100)
-    with pytest.raises(ValueError, match="by must be"):
-        dynamics.association_spread(s, t, pd.DataFrame({"resident_id": [0, 1]}), [100], 1, by="district")
+    with pytest.raises(ValueError, match="group must be"):
+        dynamics.association_spread(s, t, pd.DataFrame({"resident_id": [0, 1]}), [100], 1, group="district")
     with pytest.raises(ValueError, match="weights"):
-        dynamics.association_spread(s, t, pd.DataFrame({"resident_id": [0, 1], "g": ["a", "b"]}), [], 1, by="g")
+        dynamics.association_spread(s, t, pd.DataFrame({"resident_id": [0, 1], "g": ["a", "b"]}), [], 1, group="g")
 
 
 # ------------------------------------------------------------------------------------------- chilling
@@ -179,13 +179,13 @@ def test_chilling_zero_points_or_sensitivity_withholds_nothing(city):
 
 
 def test_chilling_is_deterministic_and_monotone(city):
-    a, b = dynamics.chilling_effect(city, 80, seed=3), dynamics.chilling_effect(city, 80, seed=3)
+    a, b = dynamics.chilling_effect(city, 80, rng=3), dynamics.chilling_effect(city, 80, rng=3)
     pd.testing.assert_frame_equal(a, b)
-    low, high = dynamics.chilling_effect(city, 40, seed=3), dynamics.chilling_effect(city, 120, seed=3)
+    low, high = dynamics.chilling_effect(city, 40, rng=3), dynamics.chilling_effect(city, 120, rng=3)
     assert (low["withheld"] <= high["withheld"]).all() and high["withheld"].sum() > low["withheld"].sum()
-    strong = dynamics.chilling_effect(city, 40, sensitivity=3, seed=3)
+    strong = dynamics.chilling_effect(city, 40, sensitivity=3, rng=3)
     assert (low["withheld"] <= strong["withheld"]).all()
-    other = dynamics.chilling_effect(city, 80, seed=4)
+    other = dynamics.chilling_effect(city, 80, rng=4)
     assert not a["withheld"].equals(other["withheld"])
 
 
@@ -225,7 +225,7 @@ def test_chilling_grid_agrees_with_effect(city):
 
 @pytest.mark.parametrize("args, message", [
     ((-5,), "points_at_stake"), ((float("inf"),), "points_at_stake"), (("50",), "points_at_stake"),
-    ((50, -1), "sensitivity"), ((50, 11), "sensitivity"), ((50, 1.0, -1), "seed"), ((50, 1.0, 1.5), "seed"),
+    ((50, -1), "sensitivity"), ((50, 11), "sensitivity"), ((50, 1.0, -1), "rng"), ((50, 1.0, 1.5), "rng"),
 ])
 def test_chilling_rejects_bad_parameters(city, args, message):
     with pytest.raises(ValueError, match=message):
@@ -239,8 +239,8 @@ def test_chilling_rejects_bad_inputs(city):
         dynamics.chilled_records(city, pd.DataFrame({"x": [1]}))
     with pytest.raises(ValueError, match="points_values"):
         dynamics.chilling_grid(city, 50)
-    with pytest.raises(ValueError, match="by must be"):
-        dynamics.chilling_grid(city, [50], by="shoe_size")
+    with pytest.raises(ValueError, match="group must be"):
+        dynamics.chilling_grid(city, [50], group="shoe_size")
 
 
 # ------------------------------------------------------------------------------------------- purpose limitation
@@ -275,7 +275,7 @@ def test_purpose_limited_rejects_non_scorecards():
 
 
 def test_purpose_limitation_grid(city):
-    grid = dynamics.purpose_limitation_grid(city, by="group")
+    grid = dynamics.purpose_limitation_grid(city, group="group")
     assert len(grid) == 32 * 2
     assert list(grid.columns[:5]) == list(AGENCIES)
     assert (grid.groupby(list(AGENCIES))["residents"].sum() == len(city.residents)).all()
@@ -287,8 +287,8 @@ def test_purpose_limitation_grid(city):
     court = grid[(grid["court"] == 1) & (grid[list(AGENCIES)].sum(axis=1) == 1)]
     card = dynamics.purpose_limited(DEFAULT_SCORECARD, ["court"])
     assert court["listed"].sum() == (score(city.records, city.residents, card)["grade"] == "D").sum()
-    with pytest.raises(ValueError, match="by must be"):
-        dynamics.purpose_limitation_grid(city, by="height")
+    with pytest.raises(ValueError, match="group must be"):
+        dynamics.purpose_limitation_grid(city, group="height")
 
 
 def test_contacts_reads_both_columns():

@@ -204,7 +204,7 @@ def test_bad_resident_and_options():
     table = counts_of([{"late_bill": 12}])
     with pytest.raises(KeyError, match="not in counts"):
         counterfactual(table, 5)
-    with pytest.raises(KeyError, match="integer"):
+    with pytest.raises(TypeError, match="resident_id must be a whole number"):
         counterfactual(table, "0")
     with pytest.raises(ValueError, match="everyone"):
         counterfactual(table, 0, everyone=False)

@@ -401,7 +401,7 @@ def test_not_a_frame_empty_frame_and_empty_qi(func):
         f(patients().to_numpy())
     with pytest.raises(PrivacyInputError, match="empty"):
         f(patients().iloc[:0])
-    with pytest.raises(PrivacyInputError, match="quasi_identifiers is empty"):
+    with pytest.raises(PrivacyInputError, match="quasi_identifiers must name at least one column"):
         f(patients(), [])
     with pytest.raises(PrivacyInputError, match="quasi_identifiers must be"):
         f(patients(), 3)
@@ -417,22 +417,22 @@ def test_l_diversity_sensitive_column():
     df.loc[0, "disease"] = None
     with pytest.raises(PrivacyInputError, match="'disease'.*missing"):
         l_diversity(df, Q3, "disease")
-    with pytest.raises(PrivacyInputError, match="sensitive must be one column"):
+    with pytest.raises(PrivacyInputError, match="sensitive must be a column name"):
         l_diversity(patients(), Q3, ["disease"])
 
 
 @pytest.mark.parametrize("k", [0, -1, 1.5, True, "2", None])
 def test_bad_k(k):
-    with pytest.raises(PrivacyInputError, match="k must be an integer >= 1"):
+    with pytest.raises(PrivacyInputError, match="k must be a whole number at least 1"):
         suppress(patients(), Q3, k)
-    with pytest.raises(PrivacyInputError, match="k must be an integer >= 1"):
+    with pytest.raises(PrivacyInputError, match="k must be a whole number at least 1"):
         make_k_anonymous(patients(), Q3, k, [])
 
 
 @pytest.mark.parametrize("epsilon", [0, -1, 0.0, float("nan"), float("inf"), -float("inf"), "a", None, True,
                                      [1.0]])
 def test_bad_epsilon(epsilon):
-    with pytest.raises(PrivacyInputError, match="epsilon must be a positive, finite number"):
+    with pytest.raises(PrivacyInputError, match="epsilon must be a (finite )?number greater than 0"):
         laplace_mechanism(1.0, 1.0, epsilon)
     with pytest.raises(PrivacyInputError, match="epsilon"):
         noisy_count(patients(), "zip == 'A'", epsilon)
@@ -444,7 +444,7 @@ def test_bad_epsilon(epsilon):
 
 @pytest.mark.parametrize("sensitivity", [0, -2, float("nan"), float("inf"), "1", None, False])
 def test_bad_sensitivity(sensitivity):
-    with pytest.raises(PrivacyInputError, match="sensitivity must be a positive, finite number"):
+    with pytest.raises(PrivacyInputError, match="sensitivity must be a (finite )?number greater than 0"):
         laplace_mechanism(1.0, sensitivity, 1.0)
 
 
@@ -463,19 +463,19 @@ def test_bad_value(value, match):
 
 
 @pytest.mark.parametrize("call,match", [
-    (lambda: generalise_age([30], 0), "width must be an integer >= 1"),
+    (lambda: generalise_age([30], 0), "width must be a whole number at least 1"),
     (lambda: generalise_age([30], 2.5), "width"),
-    (lambda: generalise_age([-1], 5), "whole numbers >= 0"),
-    (lambda: generalise_age([30.5], 5), "whole numbers >= 0"),
+    (lambda: generalise_age([-1], 5), "whole numbers from 0"),
+    (lambda: generalise_age([30.5], 5), "whole numbers from 0"),
     (lambda: generalise_age([30, None], 5), "missing"),
     (lambda: generalise_age(["30"], 5), "ages must be numbers"),
     (lambda: generalise_age([True], 5), "ages must be numbers"),
     (lambda: generalise_age(30, 5), "ages must be a Series"),
-    (lambda: generalise_postcode(["H1"], -1), "keep must be an integer >= 0"),
+    (lambda: generalise_postcode(["H1"], -1), "keep must be a whole number at least 0"),
     (lambda: generalise_postcode([1, 2], 1), "codes must be text"),
     (lambda: generalise_postcode(["H1", None], 1), "codes has 1 missing"),
     (lambda: generalise_postcode("H1", 1), "codes must be a Series"),
-    (lambda: generalise_date(["1988-04-17"], "day"), "to must be 'year' or 'month'"),
+    (lambda: generalise_date(["1988-04-17"], "day"), "to must be one of \\['year', 'month'\\]"),
     (lambda: generalise_date(["1988"], "month"), "coarser than a month"),
     (lambda: generalise_date(["17/04/1988"], "year"), "ISO dates"),
     (lambda: generalise_date(["1988-13-01"], "year"), "not a valid date"),
@@ -516,7 +516,7 @@ def test_link_bad_inputs():
         link(patients(), aux.assign(pid=1), Q3, true_id="pid")
     with pytest.raises(PrivacyInputError, match="cannot also be a quasi-identifier"):
         link(patients(), aux, Q3, id_column="zip")
-    with pytest.raises(PrivacyInputError, match="auxiliary is empty"):
+    with pytest.raises(PrivacyInputError, match="auxiliary must have at least one row"):
         link(patients(), aux.iloc[:0], Q3)
 
 

@@ -72,7 +72,7 @@ def test_anonymity_set_sizes_agree_with_uniqueness_and_k(rows):
 @pytest.mark.parametrize("call,match", [
     (lambda: anonymity_set_sizes(patients().to_numpy(), Q3), "DataFrame"),
     (lambda: anonymity_set_sizes(patients().iloc[:0], Q3), "empty"),
-    (lambda: anonymity_set_sizes(patients(), []), "quasi_identifiers is empty"),
+    (lambda: anonymity_set_sizes(patients(), []), "quasi_identifiers must name at least one column"),
     (lambda: anonymity_set_sizes(patients(), ["zip", "postcode"]), "no column 'postcode'"),
     (lambda: anonymity_set_sizes(patients().assign(zip=["A", None, "A", "B", "B", "B", "C"]), Q3), "'zip'.*missing"),
 ])

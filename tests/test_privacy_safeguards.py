@@ -42,20 +42,24 @@ def test_bad_inputs_name_the_problem():
     with pytest.raises(PrivacyInputError, match="l must be"):
         suppress_not_diverse(table(), ["zip"], "illness", 0)
     with pytest.raises(PrivacyInputError, match="epsilon"):
-        laplace_error(0)
+        laplace_error(1, 0)
     with pytest.raises(PrivacyInputError, match="confidence"):
-        laplace_error(1, confidence=1.0)
+        laplace_error(1, 1, confidence=1.0)
     with pytest.raises(PrivacyInputError, match="sensitivity"):
-        laplace_error(1, sensitivity=-1)
+        laplace_error(-1, 1)
+    with pytest.raises(PrivacyInputError, match="finite"):
+        laplace_error(1e300, 1e-300)
     with pytest.raises(PrivacyInputError, match="epsilon"):
         max_guess_accuracy(float("nan"))
 
 
 def test_laplace_error_formula_and_simulation():
-    assert laplace_error(1.0) == pytest.approx(math.log(20))
-    assert laplace_error(0.5) == pytest.approx(2 * laplace_error(1.0))
-    assert laplace_error(1.0, sensitivity=3) == pytest.approx(3 * laplace_error(1.0))
-    w = laplace_error(0.2, confidence=0.9)
+    assert laplace_error(1, 1.0) == pytest.approx(math.log(20))
+    assert laplace_error(1, 0.5) == pytest.approx(2 * laplace_error(1, 1.0))
+    assert laplace_error(3, 1.0) == pytest.approx(3 * laplace_error(1, 1.0))
+    # the same order as laplace_mechanism(value, sensitivity, epsilon)
+    assert laplace_error(sensitivity=2, epsilon=0.5) == pytest.approx(4 * math.log(20))
+    w = laplace_error(1, 0.2, confidence=0.9)
     noise = laplace_mechanism(np.zeros(200_000), 1.0, 0.2, rng=1)
     assert np.mean(np.abs(noise) <= w) == pytest.approx(0.9, abs=0.005)
 
@@ -81,7 +85,7 @@ def test_differencing_attack_respects_the_bound():
 def test_guess_accuracy_monotone(a, b):
     lo, hi = sorted((a, b))
     assert 0.5 < max_guess_accuracy(lo) <= max_guess_accuracy(hi) <= 1.0
-    assert laplace_error(lo) >= laplace_error(hi)
+    assert laplace_error(1, lo) >= laplace_error(1, hi)
 
 
 @settings(max_examples=40, deadline=None)

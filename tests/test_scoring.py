@@ -297,8 +297,11 @@ def test_explain_sums_to_the_total(city, scores):
 
 
 def test_explain_unknown_resident(scores):
-    for bad in (-1, len(scores), 10**9, "7", 1.5, None):
+    for bad in (-1, len(scores), 10**9):
         with pytest.raises(KeyError, match="not in scores"):
+            explain(scores, bad)
+    for bad in ("7", 1.5, None, True):  # the wrong kind of object: a TypeError, not a KeyError
+        with pytest.raises(TypeError, match="resident_id must be a whole number"):
             explain(scores, bad)
 
 

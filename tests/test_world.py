@@ -377,7 +377,7 @@ def test_bad_parameters_raise_value_error_naming_them(kwargs, name):
         make_world(**args)
     msg = str(err.value)
     if name in W._ALLOWED and name != "surveillance":
-        assert ".." in msg or ">=" in msg  # the allowed range is stated
+        assert "at least" in msg or "at most" in msg  # the allowed range is stated
     if name not in W._ALLOWED:
         assert "allowed" in msg and "error_rate" in msg
 

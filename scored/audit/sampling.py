@@ -1,0 +1,120 @@
+"""Sampling uncertainty: how precisely an auditor who checks the truth for a sample can estimate a rate."""
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Hashable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..validation import ScoredInputError, ScoredTypeError, renamed_keywords, check_bool_column, check_column
+from ..validation import RngLike, check_choice, check_frame, check_integer, check_rng, check_share, describe
+from .errors import cells as _cells
+
+__all__ = ["sampling_uncertainty"]
+
+_RATE_PARTS = {  # metric: (numerator cell, denominator cells)
+    "fpr": ("fp", ("fp", "tn")), "tnr": ("tn", ("fp", "tn")),
+    "fnr": ("fn", ("tp", "fn")), "tpr": ("tp", ("tp", "fn")),
+    "ppv": ("tp", ("tp", "fp")), "npv": ("tn", ("tn", "fn")),
+    "base_rate": (("tp", "fn"), ("tp", "fp", "tn", "fn")),
+    "selection_rate": (("tp", "fp"), ("tp", "fp", "tn", "fn")),
+}
+
+
+MAX_DRAWS = 1_000_000_000  # sampled rows in all (sizes x reps): more would run for many minutes
+
+
+@renamed_keywords(seed="rng", predicted="selected")
+def sampling_uncertainty(df: pd.DataFrame, group: Hashable, selected: Hashable = "predicted",
+                         actual: Hashable = "actual", *, metric: str = "fpr",
+                         sizes: int | Sequence[int] = (250, 500, 1000, 2500, 5000, 10000), reps: int = 200,
+                         level: float = 0.9, among: Hashable | None = None, rng: RngLike = 0) -> pd.DataFrame:
+    """How precisely a rate can be estimated per group when the truth is checked for a random sample only.
+
+    An auditor rarely gets the ground truth for everyone: checking what really happened costs a case review per
+    person. Suppose they draw a simple random sample of ``size`` rows (without replacement) and check the truth for
+    those. This function repeats that ``reps`` times for every size in ``sizes`` and reports, per group, how the
+    estimated ``metric`` (one of ``fpr``, ``fnr``, ``tpr``, ``tnr``, ``ppv``, ``npv``, ``base_rate``,
+    ``selection_rate``) varies from sample to sample.
+
+    ``among`` optionally names a boolean column that restricts the sampling frame: ``among="predicted"`` samples
+    only people with the decision (e.g. the blacklisted), which is how an auditor can check the share of listings
+    that are wrong (``metric="ppv"``) with far fewer case reviews. ``sizes`` larger than the frame are refused.
+
+    Returns one row per size and group with columns ``size``, ``group``, ``true`` (the rate in the whole frame),
+    ``low`` and ``high`` (the central ``level`` range of the estimates, e.g. the 5th and 95th percentiles for
+    0.9), ``median``, ``mean_denominator`` (the average number of sampled rows the rate is computed from: for
+    ``fpr``, the people who should not be selected) and ``undefined`` (the share of samples with no such row, so
+    no estimate). Estimates from those samples are left out of ``low``, ``median`` and ``high`` (all NaN when every
+    sample is undefined), and ``metric`` (the metric asked for, so that
+    tables for several metrics can be stacked). The same int ``rng`` gives the same table; ``rng`` may also be a
+    ``numpy.random.Generator`` or None (``seed=`` is its deprecated old name).
+    """
+    check_frame(df)
+    g = check_column(df, group, "group")
+    cells = _cells(df, selected, actual)
+    check_choice(metric, "metric", list(_RATE_PARTS))
+    given: Any = (sizes,) if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool) else sizes
+    if not isinstance(given, (Sequence, np.ndarray)) or isinstance(given, str) or len(given) == 0:
+        raise ScoredTypeError(f"sizes must be a non-empty list of sample sizes (or one size), got {describe(given)}")
+    sizes = [check_integer(s, "every sample size in sizes", low=1) for s in given]
+    reps = check_integer(reps, "reps", low=2)
+    level = check_share(level, "level", low_open=True, high_open=True)
+    if sum(sizes) * reps > MAX_DRAWS:
+        raise ScoredInputError(f"sizes x reps must be at most {MAX_DRAWS:,} sampled rows in all, got "
+                               f"{sum(sizes):,} x {reps:,}; use fewer reps or smaller sizes")
+    gen = check_rng(rng)
+    frame = np.ones(len(df), dtype=bool) if among is None else check_bool_column(df, among, "among").to_numpy()
+    pool = np.flatnonzero(frame)
+    if len(pool) == 0:
+        raise ScoredInputError(f"no row has {among!r} (among) True: there is nothing to sample")
+    too_big = [s for s in sizes if s > len(pool)]
+    if too_big:
+        raise ScoredInputError(f"sample size {too_big[0]:,} (in sizes) is larger than the {len(pool):,} rows that can "
+                              "be sampled")
+    num_cells, den_cells = _RATE_PARTS[metric]
+    num_cells = (num_cells,) if isinstance(num_cells, str) else num_cells
+    num = cells[list(num_cells)].sum(axis=1).to_numpy(np.float64)
+    den = cells[list(den_cells)].sum(axis=1).to_numpy(np.float64)
+    if isinstance(g.dtype, pd.CategoricalDtype):
+        codes = g.cat.codes.to_numpy()
+        names = list(g.cat.categories)
+    else:
+        codes, uniques = pd.factorize(g, sort=True)
+        names = list(uniques)
+    present = np.unique(codes[pool])
+    k = len(names)
+    true_num = np.bincount(codes[pool], weights=num[pool], minlength=k)
+    true_den = np.bincount(codes[pool], weights=den[pool], minlength=k)
+    lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
+    rows = []
+    for size in sizes:
+        est = np.full((reps, k), np.nan)
+        dens = np.zeros((reps, k))
+        for r in range(reps):
+            idx = pool[gen.choice(len(pool), size=size, replace=False)]
+            n_ = np.bincount(codes[idx], weights=num[idx], minlength=k)
+            d_ = np.bincount(codes[idx], weights=den[idx], minlength=k)
+            dens[r] = d_
+            with np.errstate(invalid="ignore", divide="ignore"):
+                est[r] = np.where(d_ > 0, n_ / np.where(d_ > 0, d_, 1), np.nan)
+        for j in present:
+            e = est[:, j]
+            ok = e[~np.isnan(e)]
+            rows.append({
+                "size": size, "group": names[j],
+                "true": float(true_num[j] / true_den[j]) if true_den[j] > 0 else math.nan,
+                "low": float(np.quantile(ok, lo_q)) if len(ok) else math.nan,
+                "median": float(np.median(ok)) if len(ok) else math.nan,
+                "high": float(np.quantile(ok, hi_q)) if len(ok) else math.nan,
+                "mean_denominator": float(dens[:, j].mean()),
+                "undefined": float(np.isnan(e).mean()),
+            })
+    out = pd.DataFrame(rows, columns=["size", "group", "true", "low", "median", "high", "mean_denominator",
+                                      "undefined"])
+    out["metric"] = metric
+    return out
+
