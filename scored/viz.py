@@ -368,7 +368,8 @@ def blacklist_explorer(counts: Any, residents: Any, scorecard: Any, personas: An
             x=alt.X("share:Q", title="Share blacklisted", axis=alt.Axis(format="%"),
                     scale=alt.Scale(domain=[0, 0.3], clamp=True)),
             y=y,
-            tooltip=[alt.Tooltip(f"{field}:N"), alt.Tooltip("share:Q", format=".1%", title="blacklisted"),
+            tooltip=[alt.Tooltip(f"{field}:N", title=field.capitalize()),
+                     alt.Tooltip("share:Q", format=".1%", title="blacklisted"),
                      alt.Tooltip("listed:Q", title="residents listed"), alt.Tooltip("total:Q", title="residents")],
         )
         labels = shares.mark_text(align="left", dx=4).encode(x="share:Q", y=y, text="label:N")
@@ -385,7 +386,7 @@ def blacklist_explorer(counts: Any, residents: Any, scorecard: Any, personas: An
     ))
 
 
-def _persona_panel(counts: Any, personas: Any, scorecard: Any) -> alt.HConcatChart:
+def _persona_panel(counts: Any, personas: Any, scorecard: Any) -> alt.VConcatChart:
     kinds = [rule.kind for rule in scorecard.rules]
     labels = {rule.kind: rule.label for rule in scorecard.rules}
     rows = (
@@ -402,17 +403,19 @@ def _persona_panel(counts: Any, personas: Any, scorecard: Any) -> alt.HConcatCha
     bars = contributions.mark_bar().encode(
         x=alt.X("sum(contribution):Q", title=f"Points above or below the base of {scorecard.base}"),
         y=alt.Y("persona:N", title="Persona"),
-        color=alt.Color("rule:N", title="Rule", legend=alt.Legend(orient="bottom", columns=2)),
-        tooltip=["persona:N", "rule:N", "count:Q", alt.Tooltip("contribution:Q", title="points")],
+        color=alt.Color("rule:N", title="Rule", legend=alt.Legend(orient="bottom", columns=1)),
+        tooltip=[alt.Tooltip("persona:N", title="Persona"), alt.Tooltip("rule:N", title="Rule"),
+                 alt.Tooltip("count:Q", title="Records"), alt.Tooltip("contribution:Q", title="Points")],
     )
     totals = contributions.transform_aggregate(
         change="sum(contribution)", groupby=["persona"]
     ).transform_calculate(
         total=f"{scorecard.base} + datum.change",
-        label=f"'score ' + ({scorecard.base} + datum.change) + "
+        label=f"datum.persona + ': score ' + ({scorecard.base} + datum.change) + "
               "(datum.total < threshold ? ' (blacklisted)' : '')",
     ).mark_text(align="left", fontWeight="bold").encode(
         x=alt.value(0), y=alt.Y("persona:N", axis=None), text="label:N"
-    ).properties(width=170, height=alt.Step(28))
-    bars = bars.properties(width=420, height=alt.Step(28))
-    return alt.hconcat(bars, totals, title="The personas, rule by rule")
+    ).properties(width=300, height=alt.Step(28))
+    bars = bars.properties(width=300, height=alt.Step(28))
+    # Stacked, not side by side: the totals stay readable in a phone's column.
+    return alt.vconcat(totals, bars, title="The personas, rule by rule")
