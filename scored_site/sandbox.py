@@ -129,9 +129,10 @@ def command(workdir: Path, city: Optional[Path], uid: Optional[int] = None,
                       "--unshare-cgroup-try"]
         drop = [shutil.which("setpriv") or "/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}",
                 "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
+    # The private /tmp comes first: binds after it may sit inside it (a checkout or venv under /tmp).
     cmd = [bwrap_path(), *namespaces, "--die-with-parent", "--new-session",
-           *_ro_binds(),
            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+           *_ro_binds(),
            "--bind", str(workdir), "/sandbox", "--chdir", "/sandbox",
            "--clearenv", "--setenv", "HOME", "/tmp", "--setenv", "PATH", "/usr/bin:/bin",
            "--setenv", "PYTHONPATH", "/sandbox", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",

@@ -190,9 +190,17 @@ def student_session(built, tmp_path_factory):
 
     def run(job):
         chapter, label, nb, work = job
-        NotebookClient(nb, timeout=300, allow_errors=True, kernel_name="python3",
-                       resources={"metadata": {"path": str(work)}}).execute()
-        return (chapter, label), nb
+        for attempt in range(3):
+            attempt_nb = copy.deepcopy(nb)
+            try:
+                NotebookClient(attempt_nb, timeout=300, allow_errors=True, kernel_name="python3",
+                               resources={"metadata": {"path": str(work)}}).execute()
+                return (chapter, label), attempt_nb
+            except RuntimeError as error:
+                # A kernel that lost a race for a TCP port at start-up (the book builds in parallel) dies
+                # before it replies; start another. Anything else is a real failure.
+                if "Kernel died before replying" not in str(error) or attempt == 2:
+                    raise
 
     with _kernel_environment(), concurrent.futures.ThreadPoolExecutor(2) as pool:
         return dict(pool.map(run, jobs))

@@ -249,7 +249,7 @@ def test_viz_charts_build_on_good_input(city):
     dist = viz.score_distribution(scoring.score(city.records, city.residents), scoring.DEFAULT_SCORECARD).to_dict()
     assert dist["params"][0]["value"] == viz.blacklist_threshold(scoring.DEFAULT_SCORECARD)
     html = viz.chart_html(dist)
-    assert "window.vegaEmbed" in html and "</script>" in html
+    assert 'class="scored-chart-spec"' in html and "</script>" in html
     assert viz.compact_data(pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})).format.parse == {"a": "number"}
 
 
