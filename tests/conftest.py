@@ -38,6 +38,15 @@ _LAYER_OF_FILE = {
     "test_capstone.py": "exercises",
     "test_site.py": "site",
     "test_quiz.py": "book",
+    "test_bibliography.py": "book",
+    "test_objectives.py": "book",
+    "test_seeds.py": "book",
+    "test_editions.py": "book",
+    "test_deploy.py": "book",
+    "test_math.py": "book",
+    "test_grading.py": "exercises",
+    "test_prepost.py": "exercises",
+    "test_kit.py": "exercises",
 }
 _SITE_FIXTURES = {"site_dir", "site_url", "browser"}
 
