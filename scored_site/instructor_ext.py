@@ -228,7 +228,10 @@ def _label_section_toggles(app: Sphinx, pagename, templatename, context, doctree
             title = match.group(2).strip().replace('"', "&quot;")
             return f'{match.group(1)}{match.group(2)}{match.group(3)}<summary aria-label="Pages under {title}">'
 
-        return type(result)(_TOGGLE.sub(name, str(result)))  # str, or the template engine's Markup
+        text = _TOGGLE.sub(name, str(result))
+        if isinstance(result, str):  # str, or the template engine's Markup
+            return type(result)(text)
+        return type(result)(text, "html.parser")  # a BeautifulSoup: name the parser, as bs4 asks
 
     context["generate_toctree_html"] = labelled
 

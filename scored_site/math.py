@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import re
 import shutil
+import socket
+import subprocess
+import time
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -71,7 +74,35 @@ def _only_where_math(app: Sphinx, pagename: str, templatename: str, context: dic
                             if getattr(css, "filename", str(css)).split("?")[0].removeprefix("_static/") not in drop]
 
 
+def _start_render_server(cls, rundir: Path, timeout: float):
+    """sphinxcontrib-katex's start-up of its Node render server, made patient.
+
+    The server's socket file appears (bind) a moment before it accepts connections (listen); on a busy
+    machine (a build beside the test suite) connecting in between is refused, and the upstream code gives up.
+    """
+    socket_path = rundir / "katex.sock"
+    process = subprocess.Popen(cls.build_command(socket=socket_path), stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, cwd=rundir)
+    deadline = time.monotonic() + timeout
+    while True:
+        if socket_path.is_socket():
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                sock.connect(str(socket_path))
+                return process, sock
+            except ConnectionRefusedError:
+                sock.close()
+        if time.monotonic() > deadline:
+            raise cls.timeout_error(timeout)
+        time.sleep(0.01)
+
+
 def setup(app: Sphinx) -> dict:
+    import sphinxcontrib.katex as katex
+
+    katex.KaTeXServer.start_server_process = classmethod(_start_render_server)
+    # Its 5-second limits are too tight for a 2-core machine that also runs the tests.
+    katex.STARTUP_TIMEOUT = katex.RENDER_TIMEOUT = 60.0
     app.setup_extension("sphinxcontrib.katex")
     app.connect("config-inited", _katex_ready)
     app.connect("builder-inited", _write_assets)
