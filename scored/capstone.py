@@ -45,7 +45,7 @@ __all__ = ["CAPSTONE_PARAMS", "CITY_NAME", "QUASI_IDENTIFIERS", "SEALED_GRADES",
            "public_register", "attack_release"]
 
 CITY_NAME = "Port Amsel"
-CAPSTONE_PARAMS = {
+CAPSTONE_PARAMS: dict[str, Any] = {
     "residents": 12_000,
     "seed": 4711,
     "error_rate": 0.06,
@@ -62,7 +62,7 @@ _REGISTER_SEED = 47
 #: The practice version's scorecard. It is public, like the rest of the course: self-learners audit it from its
 #: outputs (and can check their findings here afterwards). The graded version's scorecard and city are derived
 #: from the instructor's key for each student (:func:`sealed_spec`), so nothing graded is in the repository.
-PRACTICE_RULES = {
+PRACTICE_RULES: dict[str, Any] = {
     "base": 800,
     "per_record": {"late_bill": -30, "traffic_offence": -60, "court_debt": -250, "flagged_post": -60,
                    "volunteering": 15},
@@ -172,7 +172,7 @@ def _apply(n: np.ndarray, rules: dict) -> np.ndarray:
         total += np.where(c[kind] >= at_least, points, 0)
     return total
     params = {k: v for k, v in CAPSTONE_PARAMS.items() if k not in ("residents", "seed")}
-    return make_world(int(CAPSTONE_PARAMS["residents"]), int(CAPSTONE_PARAMS["seed"]), **params)  # type: ignore[call-overload]
+    return make_world(int(CAPSTONE_PARAMS["residents"]), int(CAPSTONE_PARAMS["seed"]), **params)
 
 
 def capstone_city() -> World:
