@@ -35,6 +35,7 @@ from sphinx.application import Sphinx
 
 from scored_site.bundle import BUNDLE_NAME, write_bundle
 from scored_site.quiz import QuizError, load_quiz, render_quiz
+from scored_site.math import trim_katex
 from scored_site.theme_assets import write_trimmed_theme
 
 HERE = Path(__file__).parent
@@ -263,6 +264,7 @@ def _write_static_assets(app: Sphinx, exception) -> None:
         static = Path(app.outdir) / "_static"
         write_bundle(static)
         write_trimmed_theme(static)
+        trim_katex(static)
 
 
 _OBJECTIVE_ID = re.compile(r"^ch\d\d-[a-z0-9-]+$|^capstone-[a-z0-9-]+$")

@@ -124,11 +124,12 @@ def glyphs_in(css: str) -> set[int]:
     return {p for p in points if 0xE000 <= p <= 0xF8FF}
 
 
-def subset_font(source: Path, glyphs: set[int]) -> bytes:
-    """``source`` cut down to ``glyphs``, as WOFF2."""
+def subset_font(source: Path, glyphs: set[int], hinting: bool = True) -> bytes:
+    """``source`` cut down to ``glyphs``, as WOFF2 (without its hinting instructions if ``hinting`` is False)."""
     font = TTFont(source)
     options = subset.Options()
     options.flavor = "woff2"
+    options.hinting = hinting
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=sorted(glyphs))
     subsetter.subset(font)
@@ -143,21 +144,21 @@ def write_trimmed_theme(static: Path) -> None:
     used = used_classes(static.parent)
     for pattern in TRIMMED_IN_PLACE:
         for path in static.glob(pattern):
-            _write_if_changed(path, purge_css(path.read_text(encoding="utf-8"), used).encode("utf-8"))
+            write_if_changed(path, purge_css(path.read_text(encoding="utf-8"), used).encode("utf-8"))
     css = (static / THEME_CSS).read_text(encoding="utf-8")
     css = purge_css(css, used)
     glyphs = glyphs_in(css)
     for name in FONTS:
         data = subset_font(static / FONT_DIR / f"{name}.ttf", glyphs)
-        _write_if_changed(static / FONT_DIR / f"scored-{name}.woff2", data)
+        write_if_changed(static / FONT_DIR / f"scored-{name}.woff2", data)
     css, fonts = _FONT_SRC.subn(
         lambda m: f'url(../vendor/fontawesome/webfonts/scored-{m.group("name")}.woff2) format("woff2")', css
     )
     if fonts != len(FONTS):
         raise RuntimeError("the theme's @font-face rules changed shape: update scored_site/theme_assets.py")
-    _write_if_changed(static / TRIMMED_CSS, css.encode("utf-8"))
+    write_if_changed(static / TRIMMED_CSS, css.encode("utf-8"))
 
 
-def _write_if_changed(path: Path, data: bytes) -> None:
+def write_if_changed(path: Path, data: bytes) -> None:
     if not path.exists() or path.read_bytes() != data:
         path.write_bytes(data)

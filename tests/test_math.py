@@ -2,7 +2,8 @@
 
 Reads the built HTML and CSS only (no browser), so it is quick: the chapters that carry formulas show KaTeX's
 output with MathML for screen readers; no page loads math JavaScript; math-free pages do not link KaTeX's
-stylesheet; the stylesheet and its WOFF2 fonts are on the site, and nothing points to another host.
+stylesheet; the stylesheet and its WOFF2 fonts are on the site, cut to what the formulas use, and nothing
+points to another host.
 """
 
 from __future__ import annotations
@@ -51,3 +52,29 @@ def test_stylesheet_and_fonts_are_self_hosted(site_dir):
     for font in set(fonts):
         assert (site_dir / "_static" / "katex" / font).is_file(), f"{font} is not on the site"
     assert "//" not in css.replace("://", "") and "http" not in css
+
+
+def test_fonts_keep_every_character_the_formulas_draw_and_drop_others(site_dir):
+    """scored_site.math.trim_katex: each KaTeX font is cut to the characters drawn on the site, losing none."""
+    from fontTools.ttLib import TTFont
+
+    from scored_site.math import KATEX_DIST, drawn_characters
+
+    drawn = {ord(c) for c in drawn_characters(site_dir)}
+    assert {ord(c) for c in "ε∑Δ≤"} <= drawn  # ch09's formulas
+    for original in sorted((KATEX_DIST / "fonts").glob("*.woff2")):
+        cut = site_dir / "_static" / "katex" / "fonts" / original.name
+        full, kept = set(TTFont(original).getBestCmap()), set(TTFont(cut).getBestCmap())
+        assert full & drawn <= kept, f"{original.name}: lost {sorted(map(chr, full & drawn - kept))}"
+        assert kept < full, f"{original.name} was not cut: it kept all {len(full)} characters"
+    assert (site_dir / "_static" / CSS_NAME).stat().st_size < 12_000, "KaTeX's stylesheet was not trimmed"
+
+
+def test_drawn_characters_are_those_of_the_html_rendering_only(tmp_path):
+    from scored_site.math import drawn_characters
+
+    (tmp_path / "page.html").write_text(
+        '<p>Prose ü</p><span class="katex"><span class="katex-mathml"><math><mi>μ</mi></math></span>'
+        '<span class="katex-html"><span class="mord">x</span><br><svg><path d="M0"/></svg>'
+        '<span class="mbin">≤</span></span></span><p>after ß</p>', encoding="utf-8")
+    assert drawn_characters(tmp_path) == set("()0123456789") | {"x", "≤"}

@@ -22,7 +22,6 @@ import yaml
 from conftest import BOOK_ROOT
 
 PAGE_BUDGET_BYTES = 1_000_000  # first visit, uncompressed, charts included
-MATH_ALLOWANCE_BYTES = 80_000  # KaTeX's stylesheet and fonts, on pages with formulas only (DESIGN.md, section 1)
 NEXT_PAGE_BUDGET_BYTES = 350_000  # what a page adds to the files other pages share (see the test)
 PHONE, DESKTOP = 360, 1280
 AXE_FAILING_IMPACTS = {"serious", "critical"}
@@ -217,8 +216,7 @@ def test_axe_finds_no_serious_or_critical_violation(visits, path):
 def test_page_weight_within_budget(visits, site_dir, path):
     files = {site_dir / Path(p.lstrip("/")) for p in visits[path].local_paths}
     weight = sum(f.stat().st_size for f in files if f.is_file())
-    budget = PAGE_BUDGET_BYTES + (MATH_ALLOWANCE_BYTES if any("/katex/" in p for p in visits[path].local_paths) else 0)
-    assert weight <= budget, f"{path} loads {weight:,} bytes (budget {budget:,})"
+    assert weight <= PAGE_BUDGET_BYTES, f"{path} loads {weight:,} bytes (budget {PAGE_BUDGET_BYTES:,})"
 
 
 def test_the_next_page_with_shared_files_cached_is_within_budget(visits, site_dir):
