@@ -909,7 +909,8 @@ def grade(chapter: str, submissions: Path, build_dir: Path = DEFAULT_OUT,
     Each runs in the sandbox, on the student's own city when an instructor ``key`` is given, and is
     judged by the hidden tests outside it (:mod:`scored_site.grading`). Writes into ``out``:
     ``scores.csv`` (one row per student: points per question, automatic total, hand-graded points
-    from ``manual.csv``, grand total, flags), ``gradebook.csv`` (to import into Canvas or Moodle),
+    from ``manual.csv``, grand total, flags), ``gradebook.csv`` (to import into Canvas, or Moodle's
+    gradebook), ``moodle-worksheet.csv`` (for a Moodle download: the assignment's grading worksheet),
     ``manual.csv`` (created once; type the hand-graded points there, re-grading keeps them),
     ``feedback/<student>.md``, ``written/<question>.md`` and ``results/<student>.json``.
     """
@@ -931,8 +932,13 @@ def grade(chapter: str, submissions: Path, build_dir: Path = DEFAULT_OUT,
     for sub in ("results", "feedback", "written"):
         shutil.rmtree(out / sub, ignore_errors=True)
         (out / sub).mkdir(parents=True, exist_ok=True)
+    (out / "moodle-worksheet.csv").unlink(missing_ok=True)  # written again if this batch is Moodle's
     manual = [q for q in manifest["questions"] if q["manual"]]
     auto = [q for q in manifest["questions"] if not q["manual"]]
+    manual_path = out / "manual.csv"
+    typed = gradebook.read_manual(manual_path, [q["name"] for q in manual])
+    for student in typed:  # a typo in the hand-graded points stops us before the batch, not after
+        gradebook.hand_points(typed, student, manual)
     limits = {"cell_seconds": cell_timeout, "total_seconds": timeout}
     jobs = max(1, jobs or min(len(subs), os.cpu_count() or 1))
     slots = list(range(jobs))
@@ -963,11 +969,11 @@ def grade(chapter: str, submissions: Path, build_dir: Path = DEFAULT_OUT,
     with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
         results = list(pool.map(one, subs))
 
-    manual_path = out / "manual.csv"
     gradebook.write_manual_template(manual_path, [r["submission"] for r in results], manual)
     typed = gradebook.read_manual(manual_path, [q["name"] for q in manual])
     possible = manifest["auto_points"] + manifest["manual_points"]
     csv_path = out / "scores.csv"
+    moodle: list[tuple[str, float, str]] = []
     with open(csv_path, "w", newline="") as f, open(out / "gradebook.csv", "w", newline="") as g:
         writer = csv.writer(f)
         writer.writerow(["student", "status"] + [q["name"] for q in auto] + ["auto_total"]
@@ -978,13 +984,22 @@ def grade(chapter: str, submissions: Path, build_dir: Path = DEFAULT_OUT,
         lms.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column])
         for r in results:
             scores = [r["questions"].get(q["name"], {}).get("score", 0) for q in auto]
-            hand = [gradebook.number(typed.get(r["submission"], {}).get(q["name"], "")) for q in manual]
+            hand = gradebook.hand_points(typed, r["submission"], manual)
             auto_total = sum(scores)
             hand_total = sum(h for h in hand if h is not None)
             writer.writerow([r["submission"], r["status"]] + [_num(s) for s in scores] + [_num(auto_total)]
                             + ["" if h is None else _num(h) for h in hand]
                             + [_num(hand_total), _num(auto_total + hand_total), _num(possible), _flags(r)])
             lms.writerow(["", r["submission"], "", "", "", _num(auto_total + hand_total)])
+            if r.get("layout") == "moodle":
+                ungraded = sum(h is None for h in hand)
+                comment = (f"Automatic {_num(auto_total)} of {_num(manifest['auto_points'])}, by hand "
+                           f"{_num(hand_total)} of {_num(manifest['manual_points'])}"
+                           + (f" ({ungraded} written answer(s) not yet graded)" if ungraded else "") + ".")
+                moodle.append((r["submission"], auto_total + hand_total, comment))
+    if moodle:
+        gradebook.write_moodle_worksheet(out / "moodle-worksheet.csv", moodle,
+                                         time.strftime("%Y-%m-%d %H:%M"))
     for r in results:
         (out / "feedback" / f"{_safe(r['submission'])}.md").write_text(_feedback_markdown(r, manifest))
     for q in manual:
@@ -1069,6 +1084,7 @@ def grade_checks(chapter: str, submissions: Path, build_dir: Path = DEFAULT_OUT,
     auto = [q for q in manifest["questions"] if not q["manual"]]
     manual = [q for q in manifest["questions"] if q["manual"]]
     csv_path = out / "scores.csv"
+    moodle: list[tuple[str, float, str]] = []
     with open(csv_path, "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["submission", "status"] + [q["name"] for q in auto]
@@ -1119,6 +1135,9 @@ def _feedback_markdown(result: dict, manifest: dict) -> str:
     if cells.get("timed_out"):
         lines += [f"Cell {cells['timed_out']} (`{cells.get('timed_out_source') or ''}`) ran too long and "
                   f"was stopped; the answers you gave before it count, later ones could not run.", ""]
+    elif cells.get("stopped") and not cells.get("finished"):
+        lines += [f"The notebook could not run to its end ({cells['stopped']}); the answers given before that "
+                  "count.", ""]
     if cells.get("errors"):
         lines += ["These cells stopped with an error: " + "; ".join(
             f"cell {int(k) + 1}: {v}" for k, v in cells["errors"].items()), ""]

@@ -129,8 +129,43 @@ def write_manual_template(path: Path, students: list[str], manual: list[dict]) -
             writer.writerow({c: rows[s].get(c, "") for c in columns})
 
 
-def number(text: str) -> Optional[float]:
-    try:
-        return float(str(text).strip()) if str(text).strip() else None
-    except ValueError:
-        return None
+def hand_points(typed: dict[str, dict[str, str]], student: str, manual: list[dict]) -> list[Optional[float]]:
+    """The points typed in ``manual.csv`` for ``student``, one per hand-graded question (None: not yet graded).
+
+    A typo must not vanish from a total, so anything that is not a number from 0 to the question's
+    points is an error that names the student, the question and what was typed.
+    """
+    points: list[Optional[float]] = []
+    for q in manual:
+        text = str(typed.get(student, {}).get(q["name"]) or "").strip()
+        if not text:
+            points.append(None)
+            continue
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(f"manual.csv, student {student}, {q['name']}: {text!r} is not a number "
+                             "(write points with a decimal point, such as 1.5)") from None
+        if not 0 <= value <= q["points"]:
+            raise ValueError(f"manual.csv, student {student}, {q['name']}: {text} is outside 0 to "
+                             f"{q['points']:g}, the question's points")
+        points.append(value)
+    return points
+
+
+# The columns Moodle's "Upload grading worksheet" reads (assignfeedback_offline): it finds a student by
+# "Identifier" ("Participant <id>", the id in the download's folder names) and needs all three.
+MOODLE_WORKSHEET = ("Identifier", "Grade", "Last modified (grade)", "Feedback comments")
+
+
+def write_moodle_worksheet(path: Path, rows: list[tuple[str, float, str]], when: str) -> None:
+    """Write Moodle's offline grading worksheet: ``(participant id, grade, comment)`` per student.
+
+    ``when`` is the time of grading (``YYYY-MM-DD HH:MM``); Moodle keeps a grade changed after it
+    unless the instructor ticks "Allow updating records that have been modified more recently".
+    """
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(MOODLE_WORKSHEET)
+        for participant, grade, comment in rows:
+            writer.writerow([f"Participant {participant}", f"{grade:g}", when, comment])

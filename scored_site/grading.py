@@ -208,7 +208,7 @@ def judge(job: dict) -> dict:
         return {"status": "error", "error": f"not a readable notebook ({type(error).__name__})",
                 "questions": {}, "cells": {}}
     run = sandbox.run_cells(cells, job["answers"], probes, city, limits, slot=job.get("slot", 0),
-                            capstone=capstone)
+                            capstone=capstone, isolation=job.get("isolation", "bwrap"))
     student: dict[str, Any] = {}
     for name, encoded in run.values.items():
         try:
@@ -244,11 +244,12 @@ def judge(job: dict) -> dict:
 
 def grade_submission(instructor_dir: Path, submission: Path, student: str, key: Optional[str],
                      limits: Optional[dict] = None, slot: int = 0, timeout: float = 900,
-                     city: Optional[dict] = None) -> dict:
+                     city: Optional[dict] = None, isolation: str = "bwrap") -> dict:
     """Grade one submission in a judge subprocess; every temporary file is removed on every way out.
 
     The city is the student's (from ``key``), or ``city`` (a spec such as ``{"residents": 10000,
-    "seed": 7}``) when given, or the classroom city.
+    "seed": 7}``) when given, or the classroom city. ``isolation`` is the sandbox's (see
+    :mod:`scored_site.sandbox`; ``"user"`` only inside a container made for one submission).
     """
     import shutil
     import subprocess
@@ -263,7 +264,8 @@ def grade_submission(instructor_dir: Path, submission: Path, student: str, key: 
         job = {**spec, "submission": str(Path(submission).resolve()),
                "reference_cells": notebook_cells(instructor_dir / f"{chapter}.ipynb"),
                "city_spec": city if city is not None else city_spec(key, student),
-               "capstone_spec": capstone_spec(key, student) if chapter == "capstone" else None, "limits": limits or {}, "slot": slot}
+               "capstone_spec": capstone_spec(key, student) if chapter == "capstone" else None, "limits": limits or {}, "slot": slot,
+               "isolation": isolation}
         (tmp / "job.json").write_text(json.dumps(job))
         env_tmp = tmp / "tmp"
         env_tmp.mkdir()

@@ -15,6 +15,14 @@ Limits are set before ``bwrap`` starts: CPU seconds, address space (memory) and 
 unprivileged user id of its own). The time limit per cell is enforced here, from outside, by
 watching the runner's report lines; the sandbox is killed with its whole process tree when a cell
 runs too long, when the submission is finished, or when the grader stops.
+
+Inside a container that forbids namespaces (Docker's defaults, so Gradescope's autograder), bwrap cannot
+start. There, and only when the caller asks for it (``isolation="user"``, which :mod:`scored_site.gradescope`
+does), the runner runs as root's unprivileged sandbox user with the same limits, in a private working
+folder that holds a copy of the city: it cannot read what only root may (the hidden tests, the solution
+and the key, kept in a root-only folder), nor signal or trace the grader, and every process it leaves
+is killed. It does see the container's world-readable files and, unless the platform cuts it, the
+network; the container, made afresh for each submission, is then the outer wall.
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ RUNNER = Path(__file__).resolve().parent / "runner.py"
 CHECKS = Path(__file__).resolve().parent / "checks.py"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SANDBOX_UID_BASE = 62000  # as root, sandbox slot N runs as uid/gid 62000 + N
+ISOLATIONS = ("bwrap", "user")  # see the module docstring
 
 
 class SandboxUnavailable(RuntimeError):
@@ -145,25 +154,82 @@ def command(workdir: Path, city: Optional[Path], uid: Optional[int] = None,
     return cmd + drop + [sys.executable, "-u", "/sandbox/runner.py", "/sandbox/job.json"]
 
 
+def user_command(workdir: Path, uid: int) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment that run the runner as ``uid`` without bwrap (``isolation="user"``).
+
+    The city and capstone are copies inside ``workdir`` (see :func:`run_cells`).
+    """
+    drop = [shutil.which("setpriv") or "/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+            "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
+    env = {"HOME": str(workdir), "TMPDIR": str(workdir / "tmp"), "PATH": "/usr/bin:/bin",
+           "PYTHONPATH": str(workdir), "PYTHONDONTWRITEBYTECODE": "1", "OPENBLAS_NUM_THREADS": "1",
+           "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    if (workdir / "city").is_dir():
+        env["SCORED_CITY"] = str(workdir / "city")
+    if (workdir / "capstone.json").is_file():
+        env["SCORED_CAPSTONE"] = str(workdir / "capstone.json")
+    return drop + [sys.executable, "-u", str(workdir / "runner.py"), str(workdir / "job.json")], env
+
+
+def bwrap_usable() -> bool:
+    """Whether bwrap is installed and may create its namespaces here (containers often forbid it)."""
+    try:
+        bwrap = bwrap_path()
+    except SandboxUnavailable:
+        return False
+    probe = [bwrap, "--unshare-pid", "--unshare-net", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev",
+             "true"]
+    return subprocess.run(probe, capture_output=True, timeout=30, check=False).returncode == 0
+
+
+def _kill_user(uid: int) -> None:
+    """Kill every process ``uid`` still runs (user isolation has no PID namespace to take them down).
+
+    A few rounds, since a process may fork while the first round runs (the process limit bounds it).
+    """
+    for _ in range(5):
+        found = False
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    if os.stat(f"/proc/{entry}").st_uid == uid:
+                        os.kill(int(entry), signal.SIGKILL)
+                        found = True
+                except OSError:
+                    pass
+        if not found:
+            return
+        time.sleep(0.05)
+
+
 def run_cells(cells: list[str], answers: list[str], probes: dict, city: Optional[Path],
               limits: Limits = Limits(), slot: int = 0, files: Optional[dict[str, Path]] = None,
-              capstone: Optional[Path] = None) -> CellRun:
+              capstone: Optional[Path] = None, isolation: str = "bwrap") -> CellRun:
     """Run ``cells`` in a fresh sandbox; return the answers reported after the last finished cell."""
+    if isolation not in ISOLATIONS:
+        raise ValueError(f"isolation must be one of {ISOLATIONS}, got {isolation!r}")
+    if isolation == "user" and os.getuid() != 0:
+        raise SandboxUnavailable("isolation='user' runs the submission as another user, which needs root")
     outcome = CellRun()
     started = time.monotonic()
-    workdir = Path(tempfile.mkdtemp(prefix="scored-sandbox-"))
+    as_root = os.getuid() == 0
+    uid = SANDBOX_UID_BASE + slot if as_root else os.getuid()
+    # User isolation has no private mounts: its folder sits where the sandbox user can reach it.
+    workdir = Path(tempfile.mkdtemp(prefix="scored-sandbox-", dir="/tmp" if isolation == "user" else None))
     proc = None
     try:
         shutil.copy(RUNNER, workdir / "runner.py")
         shutil.copy(CHECKS, workdir / "scored_checks.py")
+        if isolation == "user":
+            (workdir / "tmp").mkdir()
+            files = {**(files or {}), **({"city": city} if city is not None else {}),
+                     **({"capstone.json": capstone} if capstone is not None else {})}
         for name, path in (files or {}).items():
             target = workdir / name
             target.parent.mkdir(parents=True, exist_ok=True)
             (shutil.copytree if path.is_dir() else shutil.copy)(path, target)
         (workdir / "job.json").write_text(json.dumps({"cells": cells, "answers": answers,
                                                       "probes": probes}))
-        as_root = os.getuid() == 0
-        uid = SANDBOX_UID_BASE + slot if as_root else os.getuid()
         if as_root:
             for path in [workdir, *workdir.rglob("*")]:
                 os.chown(path, uid, uid)
@@ -176,9 +242,13 @@ def run_cells(cells: list[str], answers: list[str], probes: dict, city: Optional
             resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 1024**2, 256 * 1024**2))
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
-        proc = subprocess.Popen(command(workdir, city, uid if as_root else None, capstone), stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=limit,
-                                start_new_session=True, cwd="/")
+        if isolation == "user":
+            cmd, env = user_command(workdir, uid)
+            cwd = str(workdir)
+        else:
+            cmd, env, cwd = command(workdir, city, uid if as_root else None, capstone), None, "/"
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, preexec_fn=limit, start_new_session=True, cwd=cwd)
         _read_reports(proc, outcome, limits, started)
         if not outcome.finished and outcome.stopped is None:
             err = proc.stderr.read(2000).decode(errors="replace").strip() if proc.stderr else ""
@@ -186,6 +256,8 @@ def run_cells(cells: list[str], answers: list[str], probes: dict, city: Optional
     finally:
         if proc is not None:
             _kill(proc)
+        if isolation == "user":
+            _kill_user(uid)
         if os.getuid() == 0:  # files the sandbox user left behind
             subprocess.run(["rm", "-rf", "--one-file-system", str(workdir)], check=False)
         shutil.rmtree(workdir, ignore_errors=True)

@@ -45,6 +45,7 @@ _LAYER_OF_FILE = {
     "test_deploy.py": "book",
     "test_math.py": "book",
     "test_grading.py": "exercises",
+    "test_gradescope.py": "exercises",
     "test_prepost.py": "exercises",
     "test_kit.py": "exercises",
 }

@@ -241,6 +241,36 @@ def test_manual_points_survive_regrading(batch, built):
     assert typed["solution"]["q6"] == "4" and "late-student" in typed
 
 
+def test_hand_graded_typos_are_clear_errors():
+    manual = [{"name": "q6", "points": 4}]
+    assert gradebook.hand_points({"s1": {"q6": " 2.5 "}}, "s1", manual) == [2.5]
+    assert gradebook.hand_points({"s1": {"q6": ""}}, "s1", manual) == [None]
+    assert gradebook.hand_points({}, "s2", manual) == [None]
+    with pytest.raises(ValueError, match=r"student s1, q6: '2,5' is not a number"):
+        gradebook.hand_points({"s1": {"q6": "2,5"}}, "s1", manual)
+    with pytest.raises(ValueError, match=r"student s1, q6: 5 is outside 0 to 4"):
+        gradebook.hand_points({"s1": {"q6": "5"}}, "s1", manual)
+
+
+def test_a_moodle_download_gets_moodles_grading_worksheet(built, tmp_path):
+    """Moodle finds a student by the participant id of its download, so the worksheet carries it."""
+    folder = tmp_path / "downloads" / "Jane Doe_4711_assignsubmission_file_"
+    folder.mkdir(parents=True)
+    shutil.copy(built.solution_notebook, folder / f"{CHAPTER}.ipynb")
+    out = tmp_path / "grades"
+    ex.grade(CHAPTER, tmp_path / "downloads", build_dir=built.root.parent, out=out, jobs=1, timeout=120,
+             log=lambda *a: None)
+    rows = list(csv.DictReader(open(out / "moodle-worksheet.csv", newline="")))
+    assert [r["Identifier"] for r in rows] == ["Participant 4711"]
+    assert list(rows[0]) == list(gradebook.MOODLE_WORKSHEET)
+    assert float(rows[0]["Grade"]) == built.manifest["auto_points"]
+    assert "not yet graded" in rows[0]["Feedback comments"]
+    (out / "manual.csv").write_text((out / "manual.csv").read_text().replace("4711,", "4711,x", 1))
+    with pytest.raises(ValueError, match="student 4711, q6: 'x' is not a number"):
+        ex.grade(CHAPTER, tmp_path / "downloads", build_dir=built.root.parent, out=out, jobs=1,
+                 log=lambda *a: None)
+
+
 def test_layouts_give_student_ids(tmp_path):
     canvas = tmp_path / "canvas"
     canvas.mkdir()
