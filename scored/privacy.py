@@ -167,6 +167,10 @@ def equivalence_classes(df: pd.DataFrame, quasi_identifiers: Any, sensitive: Any
     ``sensitive`` (a column name), a column ``distinct_sensitive`` counts the distinct sensitive values per class.
     """
     codes, m, sizes, qi = _classes(df, quasi_identifiers)
+    for counted in ["size"] + (["distinct_sensitive"] if sensitive is not None else []):
+        if counted in qi:
+            raise PrivacyInputError(f"quasi-identifier {counted!r} has the name of the result's column of counts, "
+                                    "which would replace its values: rename it first")
     # class codes are numbered in order of first appearance (pd.factorize), so a row starts a class exactly when
     # its code exceeds every code before it
     is_first = np.ones(len(codes), dtype=bool)
@@ -307,6 +311,11 @@ def link(release: pd.DataFrame, auxiliary: pd.DataFrame, quasi_identifiers: Any,
         for s, w in ((t_rel, "release"), (t_aux, "auxiliary")):
             if s.isna().any():
                 raise PrivacyInputError(f"column {true_id!r} of {w} (true_id) has missing values")
+        kr, ka = _kind(t_rel), _kind(t_aux)
+        if kr != ka or kr == "mixed":
+            raise PrivacyInputError(f"true_id {true_id!r} holds {kr} values ({t_rel.dtype}) in release but {ka} "
+                                    f"values ({t_aux.dtype}) in auxiliary: convert them to one type so that equal ids "
+                                    "compare equal")
     n_rel = len(release)
     parts = []
     for c in qi:

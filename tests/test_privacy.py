@@ -56,6 +56,18 @@ def test_equivalence_classes_by_hand():
     assert with_l["distinct_sensitive"].tolist() == [1, 1, 1, 3]
 
 
+def test_equivalence_classes_refuses_a_quasi_identifier_named_like_its_counts():
+    # the column of class sizes would silently replace the quasi-identifier's values
+    shirts = pd.DataFrame({"size": ["S", "S", "L"], "zip": ["A", "A", "B"], "disease": ["flu", "flu", "cold"]})
+    with pytest.raises(PrivacyInputError, match="'size'.*rename"):
+        equivalence_classes(shirts, ["size", "zip"])
+    with pytest.raises(PrivacyInputError, match="'distinct_sensitive'.*rename"):
+        equivalence_classes(shirts.rename(columns={"size": "distinct_sensitive"}), ["distinct_sensitive", "zip"],
+                            sensitive="disease")
+    ec = equivalence_classes(shirts.rename(columns={"size": "distinct_sensitive"}), ["distinct_sensitive", "zip"])
+    assert ec["distinct_sensitive"].tolist() == ["L", "S"] and ec["size"].tolist() == [1, 2]
+
+
 def test_l_diversity_by_hand():
     df = patients()
     assert l_diversity(df, Q3, "disease") == 1  # (A,30,F): both have flu -- a homogeneity attack
@@ -512,6 +524,9 @@ def test_link_bad_inputs():
         link(patients(), aux.drop(columns="zip"), Q3)
     with pytest.raises(PrivacyInputError, match="'age' holds numeric values.*text values"):
         link(patients(), aux.assign(age=aux["age"].astype(str)), Q3)
+    with pytest.raises(PrivacyInputError, match="true_id 'pid' holds numeric values.*text values"):
+        # ids as numbers in one table and as text in the other would count every re-identification as wrong
+        link(patients().assign(pid=1), aux.assign(pid="1"), Q3, true_id="pid")
     with pytest.raises(PrivacyInputError, match="release has no column 'pid'.*true_id"):
         link(patients(), aux.assign(pid=1), Q3, true_id="pid")
     with pytest.raises(PrivacyInputError, match="cannot also be a quasi-identifier"):
