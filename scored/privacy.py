@@ -115,6 +115,26 @@ def uniqueness(df: pd.DataFrame, quasi_identifiers: Any) -> float:
     whole population (as the city's residents table is); in a sample, uniqueness in the sample overstates it.
     Sweeney (2000) estimated that 87% of the US population was unique on 5-digit ZIP code, date of birth and sex.
 
+    Parameters
+    ----------
+    df : DataFrame
+        The table to measure, one row per person (a release, or a whole population such as the city's residents).
+    quasi_identifiers : column name or list of column names
+        The columns an attacker could know from elsewhere, such as postcode, birth date and sex. Their values must
+        not be missing.
+
+    Returns
+    -------
+    float
+        The share of rows that are alone in their equivalence class, from 0 (nobody unique) to 1 (everybody).
+
+    Raises
+    ------
+    ScoredTypeError
+        ``df`` is not a DataFrame, or ``quasi_identifiers`` is not a column name or a list of them.
+    ScoredInputError
+        An empty table, a column that is not in ``df``, or missing values in a quasi-identifier.
+
     Examples
     --------
     >>> people = pd.DataFrame({"zip": ["H1", "H1", "H2", "H2", "H3"], "sex": ["F", "F", "M", "M", "F"]})
@@ -139,16 +159,22 @@ def k_anonymity(df: pd.DataFrame, quasi_identifiers: Any) -> int:
     Parameters
     ----------
     df : DataFrame
+        The table to measure, one row per person (a release, or a whole population such as the city's residents).
     quasi_identifiers : column name or list of column names
+        The columns an attacker could know from elsewhere, such as postcode, birth date and sex. Their values must
+        not be missing.
 
     Returns
     -------
     int
+        The size of the smallest equivalence class, at least 1; 1 means some row is unique.
 
     Raises
     ------
-    ScoredTypeError, ScoredInputError
-        A bad table or column list, an empty table, or missing values in a quasi-identifier.
+    ScoredTypeError
+        ``df`` is not a DataFrame, or ``quasi_identifiers`` is not a column name or a list of them.
+    ScoredInputError
+        An empty table, a column that is not in ``df``, or missing values in a quasi-identifier.
 
     Examples
     --------
@@ -165,6 +191,43 @@ def equivalence_classes(df: pd.DataFrame, quasi_identifiers: Any, sensitive: Any
 
     Sorted from the smallest class (the riskiest) to the largest, ties in order of first appearance. With
     ``sensitive`` (a column name), a column ``distinct_sensitive`` counts the distinct sensitive values per class.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table to measure, one row per person (a release, or a whole population such as the city's residents).
+    quasi_identifiers : column name or list of column names
+        The columns an attacker could know from elsewhere, such as postcode, birth date and sex. Their values must
+        not be missing.
+    sensitive : column name, optional
+        A column whose values the release should not reveal (an illness, a grade). Its values must not be missing,
+        and it cannot be a quasi-identifier. Default None: no ``distinct_sensitive`` column.
+
+    Returns
+    -------
+    DataFrame
+        One row per class, index 0, 1, ... in the order above. Columns: the quasi-identifiers (the class's values,
+        with their dtypes), ``size`` (int, the number of rows in the class) and, with ``sensitive``,
+        ``distinct_sensitive`` (int, the number of distinct sensitive values in the class).
+
+    Raises
+    ------
+    ScoredTypeError
+        ``df`` is not a DataFrame, or a column argument is not a column name (or list of them).
+    ScoredInputError
+        An empty table, a column that is not in ``df``, missing values in a quasi-identifier or in ``sensitive``,
+        ``sensitive`` among the quasi-identifiers, or a quasi-identifier named ``size`` (or ``distinct_sensitive``,
+        with ``sensitive``), whose values the counts would overwrite.
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"zip": ["H1", "H1", "H2", "H2", "H3"], "sex": ["F", "F", "M", "M", "F"],
+    ...                        "illness": ["flu", "cold", "flu", "flu", "cold"]})
+    >>> equivalence_classes(people, ["zip", "sex"], sensitive="illness")
+      zip sex  size  distinct_sensitive
+    0  H3   F     1                   1
+    1  H1   F     2                   2
+    2  H2   M     2                   1
     """
     codes, m, sizes, qi = _classes(df, quasi_identifiers)
     for counted in ["size"] + (["distinct_sensitive"] if sensitive is not None else []):
@@ -206,6 +269,31 @@ def l_diversity(df: pd.DataFrame, quasi_identifiers: Any, sensitive: Any) -> int
     attacks; the entropy and recursive variants of the paper, and t-closeness, Li, Li & Venkatasubramanian 2007,
     tighten this).
 
+    Parameters
+    ----------
+    df : DataFrame
+        The table to measure, one row per person (a release, or a whole population such as the city's residents).
+    quasi_identifiers : column name or list of column names
+        The columns an attacker could know from elsewhere, such as postcode, birth date and sex. Their values must
+        not be missing.
+    sensitive : column name
+        The column whose values the release should not reveal (an illness, a grade). Its values must not be
+        missing, and it cannot be a quasi-identifier.
+
+    Returns
+    -------
+    int
+        The smallest number of distinct sensitive values in any equivalence class, at least 1; 1 means some class
+        is homogeneous.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``df`` is not a DataFrame, or a column argument is not a column name (or list of them).
+    ScoredInputError
+        An empty table, a column that is not in ``df``, missing values in a quasi-identifier or in ``sensitive``,
+        or ``sensitive`` among the quasi-identifiers.
+
     Examples
     --------
     >>> people = pd.DataFrame({"zip": ["H1", "H1", "H2", "H2"], "illness": ["flu", "cold", "flu", "flu"]})
@@ -244,6 +332,31 @@ class LinkResult:
     ``matches``: the release rows that match exactly one auxiliary row, with the matched identity (and, with a
     ``true_id``, a boolean ``correct``); ``candidates``: for every release row, how many auxiliary rows match it
     (0 = unmatched, 1 = re-identified, more = ambiguous), indexed like the release; ``summary``: counts and shares.
+
+    Attributes
+    ----------
+    matches : DataFrame
+        The re-identified release rows, in release order with the release's index and every release column, plus
+        the matched auxiliary row's ``id_column`` (named ``<id_column>_matched`` if the release already has that
+        column) and, with a ``true_id``, ``correct`` (bool: the matched row is the same person).
+    candidates : Series of int
+        Named ``candidates``, indexed like the release: how many auxiliary rows match each release row.
+    summary : dict
+        ``n`` (release rows), ``n_reidentified``, ``n_ambiguous``, ``n_unmatched`` (counts) and ``reidentified``,
+        ``ambiguous``, ``unmatched`` (shares of ``n``); with a ``true_id`` also ``n_correct``, ``correct`` (a share
+        of ``n``) and ``precision`` (the share of re-identifications that are right; NaN if there are none),
+        otherwise these three are None.
+    sentence : str
+        The summary in plain words (a property).
+
+    Examples
+    --------
+    >>> release = pd.DataFrame({"zip": ["H1", "H2", "H3"], "born": [1980, 1975, 1990]})
+    >>> register = pd.DataFrame({"name": ["Ada", "Bram", "Cora"], "zip": ["H1", "H2", "H2"],
+    ...                          "born": [1980, 1975, 1975]})
+    >>> result = link(release, register, ["zip", "born"])
+    >>> result.candidates.tolist(), result.summary["n_reidentified"]
+    ([1, 2, 0], 1)
     """
 
     matches: pd.DataFrame
@@ -283,10 +396,53 @@ def link(release: pd.DataFrame, auxiliary: pd.DataFrame, quasi_identifiers: Any,
     ``resident_id``, hidden from the attacker). A re-identification is *correct* when the matched auxiliary row has
     the release row's true id -- a unique match can still be wrong when the auxiliary table misses the real person.
 
-    Returns a ``LinkResult``; ``summary`` has ``n``, ``n_reidentified``, ``n_ambiguous``, ``n_unmatched`` and the
-    shares ``reidentified``, ``ambiguous``, ``unmatched`` (of all release rows), plus with ``true_id``
-    ``n_correct``, ``correct`` (share of all release rows) and ``precision`` (share of the re-identifications
-    that are correct); without it those are None.
+    Parameters
+    ----------
+    release : DataFrame
+        The "de-identified" table, one row per person, with the quasi-identifiers (and whatever it reveals, such
+        as an illness or a grade).
+    auxiliary : DataFrame
+        A table the attacker holds with identities, such as a public register: the quasi-identifiers and
+        ``id_column``.
+    quasi_identifiers : column name or list of column names
+        The columns to join on, present in both tables, with no missing values and the same kind of values in
+        both (numbers with numbers, text with text; a categorical column counts as its categories' kind).
+    id_column : column name, default "name"
+        The column of ``auxiliary`` that names the person; it cannot be a quasi-identifier.
+    true_id : column name, optional
+        For measuring the attack only: a column in both tables that identifies the person (such as
+        ``resident_id``), with no missing values and the same kind of values in both. Default None: no measure.
+
+    Returns
+    -------
+    LinkResult
+        ``matches`` (the re-identified release rows with the matched ``id_column``), ``candidates`` (how many
+        auxiliary rows match each release row) and ``summary``: ``n``, ``n_reidentified``, ``n_ambiguous``,
+        ``n_unmatched`` and the shares ``reidentified``, ``ambiguous``, ``unmatched`` (of all release rows), plus
+        with ``true_id`` ``n_correct``, ``correct`` (share of all release rows) and ``precision`` (share of the
+        re-identifications that are correct); without it those are None.
+
+    Raises
+    ------
+    ScoredTypeError
+        A table that is not a DataFrame, or a column argument that is not a column name (or list of them).
+    ScoredInputError
+        An empty table; a column missing from a table; missing values in a quasi-identifier or ``true_id``;
+        a quasi-identifier or ``true_id`` holding different kinds of values in the two tables; ``id_column``
+        among the quasi-identifiers.
+
+    Examples
+    --------
+    >>> release = pd.DataFrame({"zip": ["H1", "H2", "H3"], "born": [1980, 1975, 1990],
+    ...                         "illness": ["flu", "asthma", "cold"]})
+    >>> register = pd.DataFrame({"name": ["Ada", "Bram", "Cora"], "zip": ["H1", "H2", "H2"],
+    ...                          "born": [1980, 1975, 1975]})
+    >>> result = link(release, register, ["zip", "born"])
+    >>> result
+    LinkResult(n=3, reidentified=33.3%, ambiguous=33.3%, unmatched=33.3%)
+    >>> result.matches[["illness", "name"]]
+      illness name
+    0     flu  Ada
     """
     _frame(release, "release")
     _frame(auxiliary, "auxiliary")
@@ -380,6 +536,26 @@ def generalise_age(ages: Any, width: int) -> pd.Series:
     ``width=1`` keeps the age ("37"). Ages must be whole, non-negative numbers without missing values. Returns an
     ordered categorical Series (bands in age order), keeping the index and name of a Series input.
 
+    Parameters
+    ----------
+    ages : Series or list-like of numbers
+        Ages in whole years (or years used like ages), from 0 to ``MAX_AGE``, with no missing values.
+    width : int
+        The width of a band in years, from 1 to ``MAX_AGE``.
+
+    Returns
+    -------
+    Series of ordered categorical
+        One text label per age ("35-39", or "37" with ``width=1``); categories are the bands that occur, youngest
+        first. Index and name of ``ages`` if it is a Series, else 0, 1, ... and no name.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``ages`` is not a Series or list-like (a DataFrame or a string, say), or ``width`` is not a whole number.
+    ScoredInputError
+        Ages that are not numbers, are missing, negative, fractional or above ``MAX_AGE``; ``width`` out of range.
+
     Examples
     --------
     >>> generalise_age([23, 37, 41], 10).astype(str).tolist()
@@ -423,6 +599,26 @@ def generalise_postcode(codes: Any, keep: int) -> pd.Series:
     ``keep=0`` gives "*" for every code; a code no longer than ``keep`` is left as it is. Returns a categorical
     Series (sorted categories), keeping the index and name of a Series input.
 
+    Parameters
+    ----------
+    codes : Series or list-like of str
+        Postcodes as text (a categorical column of text works too), with no missing values.
+    keep : int
+        How many leading characters to keep, 0 or more.
+
+    Returns
+    -------
+    Series of categorical
+        One generalised code per input value, categories sorted as text. Index and name of ``codes`` if it is a
+        Series, else 0, 1, ... and no name.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``codes`` is not a Series or list-like, or ``keep`` is not a whole number.
+    ScoredInputError
+        A code that is missing or not text; ``keep`` below 0.
+
     Examples
     --------
     >>> generalise_postcode(["H12", "K3"], 1).astype(str).tolist()
@@ -447,6 +643,27 @@ def generalise_date(dates: Any, to: str = "year") -> pd.Series:
     Accepts ISO text ("1988-04-17", also "1988-04" when coarsening to the year) or datetime values. A value coarser
     than the target (e.g. "1988" with ``to="month"``) raises instead of inventing a month. Returns an ordered
     categorical Series (in date order), keeping the index and name of a Series input.
+
+    Parameters
+    ----------
+    dates : Series or list-like
+        ISO date strings or datetime values, with no missing values.
+    to : {"year", "month"}, default "year"
+        The precision to keep.
+
+    Returns
+    -------
+    Series of ordered categorical
+        One text label per date ("1988" or "1988-04"); categories are the years or months that occur, earliest
+        first. Index and name of ``dates`` if it is a Series, else 0, 1, ... and no name.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``dates`` is not a Series or list-like.
+    ScoredInputError
+        A missing value, a text that is not an ISO date (or not a valid one), a date coarser than ``to``, or a
+        ``to`` other than "year" and "month".
 
     Examples
     --------
@@ -483,7 +700,24 @@ def generalise_date(dates: Any, to: str = "year") -> pd.Series:
 
 
 class Suppressed(NamedTuple):
-    """``suppress``'s result: the kept rows and how many rows were dropped (unpacks as a tuple)."""
+    """``suppress``'s result: the kept rows and how many rows were dropped (unpacks as a tuple).
+
+    ``suppress_not_diverse`` returns one too.
+
+    Attributes
+    ----------
+    release : DataFrame
+        The rows kept, with the input's index and columns, in the input's order.
+    suppressed : int
+        The number of rows dropped.
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"zip": ["H1", "H1", "H2"], "sex": ["F", "F", "M"]})
+    >>> result = suppress(people, ["zip", "sex"], 2)
+    >>> result.release.index.tolist(), result.suppressed
+    ([0, 1], 1)
+    """
 
     release: pd.DataFrame
     suppressed: int
@@ -495,6 +729,29 @@ def suppress(df: pd.DataFrame, quasi_identifiers: Any, k: int) -> Suppressed:
     The kept frame (original index, all columns) is k-anonymous on the quasi-identifiers, or empty. Suppression
     costs rows, and it removes exactly the people who are unusual on the quasi-identifiers, which can bias analyses
     of the release against them.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table to release, one row per person.
+    quasi_identifiers : column name or list of column names
+        The columns an attacker could know from elsewhere. Their values must not be missing.
+    k : int
+        The smallest class size to keep, 1 or more (``k=1`` keeps every row).
+
+    Returns
+    -------
+    Suppressed
+        A named tuple ``(release, suppressed)``: the kept rows (index, columns and order of ``df``) and the number
+        of rows dropped.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``df`` is not a DataFrame, ``quasi_identifiers`` is not a column name or a list of them, or ``k`` is not a
+        whole number.
+    ScoredInputError
+        An empty table, a column that is not in ``df``, missing values in a quasi-identifier, or ``k`` below 1.
 
     Examples
     --------
@@ -517,6 +774,36 @@ class KAnonymousRelease:
     the step's ``column`` and ``label``, the number of ``classes``, the smallest class ``min_class`` and
     ``rows_below_k`` (rows that would be suppressed at that point); ``generalised``: column -> label of its final
     generalisation; ``suppressed``: rows dropped; ``suppressed_share``: as a share of the input rows; ``k``: as asked.
+
+    Attributes
+    ----------
+    release : DataFrame
+        The table to publish: the input's rows that were kept (with their index) and its columns, the generalised
+        ones replaced by their coarser values.
+    steps : DataFrame
+        One row per state tried, index 0, 1, ...; columns ``step`` (0 for the original table), ``column`` and
+        ``label`` of the step ("" and "original" first), ``classes`` (number of equivalence classes),
+        ``min_class`` (size of the smallest) and ``rows_below_k`` (rows in classes smaller than ``k``).
+    generalised : dict
+        Column -> label of the generalisation it ends with; columns left as they were are not in it.
+    suppressed : int
+        The number of rows dropped.
+    suppressed_share : float
+        ``suppressed`` as a share of the input's rows, 0 to 1.
+    k : int
+        The ``k`` asked for.
+
+    Examples
+    --------
+    >>> import functools
+    >>> people = pd.DataFrame({"age": [23, 27, 34, 38, 41, 61], "zip": ["H1", "H1", "H2", "H2", "H1", "H2"]})
+    >>> result = make_k_anonymous(people, ["age", "zip"], 2, [("age", functools.partial(generalise_age, width=10))])
+    >>> result.steps[["label", "classes", "rows_below_k"]]
+                          label  classes  rows_below_k
+    0                  original        6             6
+    1  generalise_age(width=10)        4             2
+    >>> result.release["age"].astype(str).tolist(), round(result.suppressed_share, 2)
+    (['20-29', '20-29', '30-39', '30-39'], 0.33)
     """
 
     release: pd.DataFrame
@@ -565,6 +852,45 @@ def make_k_anonymous(df: pd.DataFrame, quasi_identifiers: Any, k: int,
     It follows one fixed path through the generalisation lattice; it is not optimal (finding the least-distorting
     k-anonymous generalisation is NP-hard, Meyerson & Williams 2004), and it protects only against linkage on the
     listed quasi-identifiers -- not against homogeneity attacks (see ``l_diversity``).
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table to release, one row per person; it is not changed.
+    quasi_identifiers : column name or list of column names
+        The columns an attacker could know from elsewhere. Their values must not be missing.
+    k : int
+        The smallest class size the release must have, 1 or more.
+    hierarchy : list of tuples
+        The generalisation steps in order, each ``(column, function)`` or ``(column, function, label)``: the column
+        is a quasi-identifier, the function maps its original values to one coarser value per row, and the label
+        names the step in ``steps`` (by default the function's name and arguments).
+    max_suppression : float, default 0.0
+        The share of rows (0 to 1) that may be suppressed instead of generalising further.
+
+    Returns
+    -------
+    KAnonymousRelease
+        The ``release`` (k-anonymous on the quasi-identifiers, or empty), the ``steps`` taken, which column ends
+        with which ``generalised`` label, and how many rows were ``suppressed`` (also as ``suppressed_share``).
+
+    Raises
+    ------
+    ScoredTypeError
+        ``df`` is not a DataFrame, ``quasi_identifiers`` is not a column name or a list of them, ``hierarchy`` is
+        not a list, or ``k`` or ``max_suppression`` is not a number.
+    ScoredInputError
+        An empty table, a column that is not in ``df``, missing values in a quasi-identifier, ``k`` below 1,
+        ``max_suppression`` outside 0..1, a step that is not ``(column, function[, label])``, that names a column
+        that is not a quasi-identifier or whose function fails or returns the wrong number of values.
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"age": [23, 27, 34, 38, 41, 61], "zip": ["H1", "H1", "H2", "H2", "H1", "H2"]})
+    >>> decades = ("age", lambda ages: generalise_age(ages, 10), "decades")
+    >>> twenties = ("age", lambda ages: generalise_age(ages, 20), "20-year bands")
+    >>> make_k_anonymous(people, ["age", "zip"], 2, [decades, twenties], max_suppression=0.4)
+    KAnonymousRelease(k=2, rows=4, suppressed=2 (33.3%), generalised={'age': 'decades'})
     """
     _frame(df)
     qi = _qi_list(quasi_identifiers)
@@ -641,6 +967,33 @@ def laplace_mechanism(value: Any, sensitivity: float, epsilon: float, rng: RngLi
     returned, a number as a float). ``epsilon`` and ``sensitivity``: positive and finite. ``rng``: a numpy
     Generator, an integer seed (same seed, same noise) or None (fresh randomness).
 
+    Parameters
+    ----------
+    value : float, numpy array or Series of numbers
+        The true answer of the query (a count, a sum ...), finite, with no missing values.
+    sensitivity : float > 0
+        How much one person can change the answer at most (1 for a count), in the answer's unit.
+    epsilon : float > 0
+        The privacy parameter: smaller means more noise and more privacy.
+    rng : None, int or numpy.random.Generator, default None
+        The source of the noise: None for fresh randomness, an int seed (the same seed, the same noise) or a
+        Generator.
+
+    Returns
+    -------
+    float, numpy array or Series
+        ``value`` plus independent noise per entry: a float for a number, a float array of the same shape for an
+        array or a list, a float Series with the same index and name for a Series.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``value`` is not a number, array or Series (or is True/False); ``sensitivity``, ``epsilon`` or ``rng`` of
+        the wrong kind.
+    ScoredInputError
+        ``value`` holds something other than numbers, or missing or infinite ones; ``sensitivity`` or ``epsilon``
+        not positive and finite; a noise scale ``sensitivity / epsilon`` or a noisy answer too large for a float.
+
     Examples
     --------
     >>> noisy = laplace_mechanism(120, sensitivity=1, epsilon=0.5, rng=7)
@@ -685,6 +1038,36 @@ class PrivacyAccountant:
 
     ``spent``, ``remaining`` and ``history`` (a DataFrame: ``query``, ``label``, ``epsilon``, ``spent``,
     ``remaining``) show the state.
+
+    ``spend(epsilon, label="")`` records a query and returns the budget remaining, or raises ``BudgetExceeded``
+    and records nothing; ``can_spend(epsilon)`` says whether it would fit. A rounding slack of one part in a
+    billion lets ten spends of 0.1 fit a budget of 1.
+
+    Parameters
+    ----------
+    total_epsilon : float > 0
+        The whole privacy budget for the data, finite.
+
+    Attributes
+    ----------
+    total : float
+        The budget, ``total_epsilon``.
+    spent : float
+        The sum of the epsilons recorded so far.
+    remaining : float
+        ``total - spent``, never below 0.
+    history : DataFrame
+        One row per recorded query, index 0, 1, ...; columns ``query`` (1, 2, ...), ``label`` (text),
+        ``epsilon``, ``spent`` (the running total) and ``remaining`` (after the query).
+
+    Raises
+    ------
+    ScoredTypeError
+        ``total_epsilon`` (or a spend's ``epsilon``) is not a number, or a ``label`` is not text.
+    ScoredInputError
+        ``total_epsilon`` (or a spend's ``epsilon``) is not positive and finite.
+    BudgetExceeded
+        From ``spend``: the query would take the total spent above the budget.
 
     Examples
     --------
@@ -775,6 +1158,47 @@ def noisy_count(df: pd.DataFrame, condition: Any, epsilon: float, accountant: Pr
     The result is a float, possibly negative or fractional. Rounding or clipping it at 0 is post-processing and
     costs no privacy. The guarantee is about individuals: the count of a large group stays accurate, so what the
     data say about groups can still be learned.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The data, one row per person; it may be empty.
+    condition : boolean Series or array, callable or str
+        Which rows to count: a mask with one True/False per row (a Series must have ``df``'s index), a function
+        that takes ``df`` and returns such a mask, or a query string for ``df.eval``.
+    epsilon : float > 0
+        The privacy parameter of this one count; smaller means more noise (scale 1 / epsilon).
+    accountant : PrivacyAccountant, optional
+        A budget to spend ``epsilon`` from before answering. Default None: no budget is kept.
+    rng : None, int or numpy.random.Generator, default None
+        The source of the noise: None for fresh randomness, an int seed or a Generator.
+    label : str, optional
+        The query's name in the accountant's ``history``. Default None: "count: <condition>" for a query string,
+        else "count".
+
+    Returns
+    -------
+    float
+        The count plus Laplace noise of scale 1 / epsilon.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``df`` is not a DataFrame, ``condition`` is not a mask, callable or string, ``accountant`` is not a
+        ``PrivacyAccountant``, ``label`` is not text, or ``epsilon`` or ``rng`` of the wrong kind.
+    ScoredInputError
+        A condition that cannot be evaluated, is not boolean, has missing values or does not match ``df``'s rows;
+        ``epsilon`` not positive and finite. Nothing is spent.
+    BudgetExceeded
+        ``epsilon`` does not fit the accountant's remaining budget. Nothing is spent or released.
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"district": ["Harbour", "Harbour", "Old Town"], "age": [24, 51, 33]})
+    >>> budget = PrivacyAccountant(1.0)
+    >>> answer = noisy_count(people, "district == 'Harbour'", epsilon=0.5, accountant=budget, rng=1)
+    >>> round(answer), budget.remaining
+    (2, 0.5)
     """
     _frame(df, empty_ok=True)
     epsilon = _positive(epsilon, "epsilon")
@@ -799,6 +1223,26 @@ def anonymity_set_sizes(df: pd.DataFrame, quasi_identifiers: Any) -> pd.Series:
     one can ask *who* is exposed (e.g. by age group) and how many people a given person hides among. Returns an
     integer Series named ``anonymity_set``, indexed like ``df``.
 
+    Parameters
+    ----------
+    df : DataFrame
+        The table to measure, one row per person.
+    quasi_identifiers : column name or list of column names
+        The columns an attacker could know from elsewhere, such as postcode, birth date and sex. Their values must
+        not be missing.
+
+    Returns
+    -------
+    Series of int
+        Named ``anonymity_set``, indexed like ``df``: the size of each row's equivalence class, at least 1.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``df`` is not a DataFrame, or ``quasi_identifiers`` is not a column name or a list of them.
+    ScoredInputError
+        An empty table, a column that is not in ``df``, or missing values in a quasi-identifier.
+
     Examples
     --------
     >>> people = pd.DataFrame({"zip": ["H1", "H1", "H2"], "sex": ["F", "F", "M"]})
@@ -820,6 +1264,29 @@ def linkage_outcomes(result: LinkResult) -> pd.Series:
     is someone else: the attacker names the wrong person and cannot tell), "ambiguous" (several match) and
     "unmatched" (none does). Without a ``true_id`` the first two are one category, "re-identified". The Series is
     indexed like the release and named ``outcome``; its counts add up to the ``summary`` of the ``LinkResult``.
+
+    Parameters
+    ----------
+    result : LinkResult
+        What ``link`` returned, with or without a ``true_id``.
+
+    Returns
+    -------
+    Series of ordered categorical
+        Named ``outcome``, indexed like the release: one outcome per release row, categories in the order above.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``result`` is not a ``LinkResult``.
+
+    Examples
+    --------
+    >>> release = pd.DataFrame({"pid": [1, 2, 3], "zip": ["H1", "H2", "H3"], "born": [1980, 1975, 1990]})
+    >>> register = pd.DataFrame({"pid": [1, 5, 6, 7], "name": ["Ada", "Bram", "Cora", "Dina"],
+    ...                          "zip": ["H1", "H2", "H2", "H3"], "born": [1980, 1975, 1975, 1990]})
+    >>> linkage_outcomes(link(release, register, ["zip", "born"], true_id="pid")).tolist()
+    ['re-identified correctly', 'ambiguous', 're-identified wrongly']
     """
     if not isinstance(result, LinkResult):
         raise ScoredTypeError(f"result must be the LinkResult returned by link(), got {type(result).__name__}")
@@ -847,6 +1314,35 @@ def homogeneous_rows(df: pd.DataFrame, quasi_identifiers: Any, sensitive: Any) -
     quasi-identifiers learns their sensitive value without having to find their row, however large the class.
     k-anonymity does not prevent it; ``l_diversity`` of at least 2 does. Returns a boolean Series named
     ``homogeneous``, indexed like ``df``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table to release, one row per person.
+    quasi_identifiers : column name or list of column names
+        The columns an attacker could know from elsewhere. Their values must not be missing.
+    sensitive : column name
+        The column whose values the release should not reveal (an illness, a grade). Its values must not be
+        missing, and it cannot be a quasi-identifier.
+
+    Returns
+    -------
+    Series of bool
+        Named ``homogeneous``, indexed like ``df``: True where the row's class holds one sensitive value only.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``df`` is not a DataFrame, or a column argument is not a column name (or list of them).
+    ScoredInputError
+        An empty table, a column that is not in ``df``, missing values in a quasi-identifier or in ``sensitive``,
+        or ``sensitive`` among the quasi-identifiers.
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"zip": ["H1", "H1", "H2", "H2"], "illness": ["flu", "cold", "flu", "flu"]})
+    >>> homogeneous_rows(people, "zip", "illness").tolist()
+    [False, False, True, True]
     """
     codes, m, _, qi = _classes(df, quasi_identifiers)
     distinct = _distinct_per_class(df, codes, m, sensitive, qi)
@@ -859,6 +1355,40 @@ def suppress_not_diverse(df: pd.DataFrame, quasi_identifiers: Any, sensitive: An
     The kept frame is (distinct) l-diverse on the quasi-identifiers, or empty; returns ``(kept, number_dropped)``
     like ``suppress``. Like all suppression, it removes exactly the groups that are most uniform, which can bias
     what the release says about them.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table to release, one row per person.
+    quasi_identifiers : column name or list of column names
+        The columns an attacker could know from elsewhere. Their values must not be missing.
+    sensitive : column name
+        The column whose values the release should not reveal (an illness, a grade). Its values must not be
+        missing, and it cannot be a quasi-identifier.
+    l : int
+        The smallest number of distinct sensitive values a class must hold to be kept, 1 or more.
+
+    Returns
+    -------
+    Suppressed
+        A named tuple ``(release, suppressed)``: the kept rows (index, columns and order of ``df``) and the number
+        of rows dropped.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``df`` is not a DataFrame, or a column argument is not a column name (or list of them), or ``l`` is
+        not a whole number.
+    ScoredInputError
+        An empty table, a column that is not in ``df``, missing values in a quasi-identifier or in ``sensitive``,
+        ``sensitive`` among the quasi-identifiers, or ``l`` below 1.
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"zip": ["H1", "H1", "H2", "H2"], "illness": ["flu", "cold", "flu", "flu"]})
+    >>> kept, dropped = suppress_not_diverse(people, "zip", "illness", 2)
+    >>> kept["zip"].tolist(), dropped
+    (['H1', 'H1'], 2)
     """
     l = _int_param(l, "l", 1)
     codes, m, _, qi = _classes(df, quasi_identifiers)
@@ -885,6 +1415,7 @@ def laplace_error(sensitivity: float, epsilon: float, *, confidence: float = 0.9
     Returns
     -------
     float
+        The distance ``w``, in the unit of the query's answer.
 
     Raises
     ------
@@ -912,6 +1443,23 @@ def max_guess_accuracy(epsilon: float) -> float:
     private mechanism, their guess is right with probability at most e^epsilon / (1 + e^epsilon): 52.5% at
     epsilon = 0.1, 73.1% at 1, 99.3% at 5 (the hypothesis-testing reading of the definition; Dwork & Roth 2014).
     The bound is about one person's presence; it says nothing about what the data reveal about groups.
+
+    Parameters
+    ----------
+    epsilon : float > 0
+        The privacy parameter of the release (for several releases about the same people, the sum of theirs).
+
+    Returns
+    -------
+    float
+        The highest chance of a right guess, between 0.5 and 1.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``epsilon`` is not a number.
+    ScoredInputError
+        ``epsilon`` is not positive and finite.
 
     Examples
     --------
