@@ -2,10 +2,10 @@
 
 Students audit a scoring system they cannot read. This module gives them what an outside auditor would get:
 
-- ``capstone_city()``: the city of Port Amsel (practice version: seed 4711), built by ``scored.world.make_world`` with other
-  parameters than the classroom city -- more residents, a larger Heron minority, a different surveillance profile
-  (Eastfield and Old Town watched most) and more wrong records. It is generated on demand (about a second), never
-  stored as CSV, and is the same city on every machine.
+- ``capstone_city()``: the city of Port Amsel (practice version: seed 4711), built by ``scored.world.make_world``
+  with other parameters than the classroom city -- more residents, a larger Heron minority, a different surveillance
+  profile (Eastfield and Old Town watched most) and more wrong records. It is generated on demand (about a second),
+  never stored as CSV, and is the same city on every machine.
 - ``sealed_scores(records, residents)``: the operator's scorecard as a black box. It returns each resident's
   ``total``, ``grade`` and ``sanction`` -- never its rules, its points per rule or an explanation.
 - ``published_release()``: the "de-identified" table the operator publishes (postcode, birth date, sex, grade,
@@ -81,6 +81,31 @@ def sealed_spec(seed: int) -> dict:
     the result to that student's notebook (and to the grader) as a file named by ``$SCORED_CAPSTONE``. The points
     keep the practice scorecard's signs and proportions (each scaled by 0.8 to 1.2, rounded to 5); the grade
     bands are placed so that the same shares of residents as in the practice version land in each grade.
+
+    Parameters
+    ----------
+    seed : int
+        Whole number >= 0 that picks the city and the scorecard; the same seed gives the same capstone.
+
+    Returns
+    -------
+    dict
+        ``{"version": "graded", "city": ..., "rules": ...}``: ``city`` holds ``CAPSTONE_PARAMS`` with another
+        ``seed``; ``rules`` has the form of ``PRACTICE_RULES`` (``base``, ``per_record``, ``extra``, ``cap``,
+        ``bands``). Written as JSON, it is the file ``$SCORED_CAPSTONE`` names.
+
+    Raises
+    ------
+    ValueError
+        ``seed`` is not a whole number >= 0.
+
+    Examples
+    --------
+    >>> spec = sealed_spec(12345)
+    >>> spec["version"], sorted(spec["rules"])
+    ('graded', ['bands', 'base', 'cap', 'extra', 'per_record'])
+    >>> all(points * PRACTICE_RULES["per_record"][kind] > 0 for kind, points in spec["rules"]["per_record"].items())
+    True
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
@@ -128,12 +153,47 @@ def _read_spec(path: str) -> dict:
 
 
 def is_practice() -> bool:
-    """True for the practice version (no instructor's capstone file): public rules, the same city for everyone."""
+    """True for the practice version (no instructor's capstone file): public rules, the same city for everyone.
+
+    The version is read from the environment on every call: the graded one when ``$SCORED_CAPSTONE`` names a
+    capstone file whose ``version`` is "graded".
+
+    Returns
+    -------
+    bool
+        True for the practice version, False for a graded one.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``$SCORED_CAPSTONE`` names a file that cannot be read (``ValueError`` if it is not a capstone file).
+
+    Examples
+    --------
+    >>> is_practice()  # in the course repository, without an instructor's file
+    True
+    """
     return _spec().get("version") != "graded"
 
 
 def version_note() -> str:
-    """One sentence saying which capstone this is, for the top of the notebook."""
+    """One sentence saying which capstone this is, for the top of the notebook.
+
+    Returns
+    -------
+    str
+        Starts with "Practice version:" or "Graded version:" (see ``is_practice``).
+
+    Raises
+    ------
+    FileNotFoundError
+        ``$SCORED_CAPSTONE`` names a file that cannot be read (``ValueError`` if it is not a capstone file).
+
+    Examples
+    --------
+    >>> print(version_note())
+    Practice version: everyone gets the same city and scorecard, ...
+    """
     if is_practice():
         return ("Practice version: everyone gets the same city and scorecard, and the scorecard's rules are public "
                 "(in scored/capstone.py). For a graded audit your instructor gives you a city and a sealed "
@@ -179,7 +239,27 @@ def capstone_city() -> World:
     """The capstone city, Port Amsel: ``make_world`` with ``CAPSTONE_PARAMS`` (seed 4711), the same on every machine.
 
     The first call builds it (about a second); later calls return fresh copies of the cached tables, so changing
-    one copy never changes what the next caller gets.
+    one copy never changes what the next caller gets. In a graded capstone it is the student's own city, built
+    from the ``city`` parameters of the ``$SCORED_CAPSTONE`` file.
+
+    Returns
+    -------
+    World
+        The city's residents, districts, behaviour, records, ties and personas (see ``scored.world.World``).
+
+    Raises
+    ------
+    FileNotFoundError
+        ``$SCORED_CAPSTONE`` names a file that cannot be read (``ValueError`` if it is not a capstone file).
+
+    Examples
+    --------
+    >>> city = capstone_city()
+    >>> len(city.residents)
+    12000
+    >>> city.residents["income"] = 0  # changes this copy only
+    >>> bool(capstone_city().residents["income"].gt(0).all())
+    True
     """
     w = _city()
     return replace(w, residents=w.residents.copy(), districts=w.districts.copy(), behaviour=w.behaviour.copy(),
@@ -194,6 +274,37 @@ def sealed_scores(records: pd.DataFrame, residents: pd.DataFrame) -> pd.DataFram
     Reads only ``records.resident_id``, ``records.kind`` and ``residents.resident_id``, so it scores any table of
     that shape -- the records, the true behaviour, or records after a correction. A bad input raises
     ``ValueError`` naming it.
+
+    Parameters
+    ----------
+    records : DataFrame
+        One row per record (or per true event), with ``resident_id`` (integers, each one in ``residents``) and
+        ``kind`` (one of ``scored.world.KINDS``).
+    residents : DataFrame
+        One row per resident to score, with ``resident_id`` (unique integers).
+
+    Returns
+    -------
+    DataFrame
+        Index ``resident_id`` (the residents' ids, in their order); columns ``total`` (int, points), ``grade``
+        (ordered categorical, D < C < B < A) and ``sanction`` (categorical text).
+
+    Raises
+    ------
+    ScoredTypeError
+        ``records`` or ``residents`` is not a DataFrame.
+    ScoredInputError
+        A missing column, missing or non-integer ids, duplicate resident ids, records of residents not in
+        ``residents``, or an unknown or missing ``kind``.
+    FileNotFoundError
+        ``$SCORED_CAPSTONE`` names a file that cannot be read (``ValueError`` if it is not a capstone file).
+
+    Examples
+    --------
+    >>> town = make_world(300, seed=5)
+    >>> scores = sealed_scores(town.records, town.residents)
+    >>> scores.columns.tolist(), scores["grade"].cat.categories.tolist(), len(scores)
+    (['total', 'grade', 'sanction'], ['D', 'C', 'B', 'A'], 300)
     """
     counts = count_records(records, residents)  # validates both frames and names the bad input
     rules = _spec()["rules"]
@@ -216,6 +327,36 @@ def sealed_labels(world: World | None = None, truth: str = "behaviour") -> pd.Da
     with every error fixed (misattributed records given back to their owner, stale and duplicate ones dropped).
     Columns ``district``, ``group``, ``score``, ``grade``, ``true_score``, ``true_grade``, ``predicted``, ``actual``,
     ``wrong_records``; index ``resident_id``. Default world: ``capstone_city()``.
+
+    Parameters
+    ----------
+    world : World, optional
+        The city to label. Default None: ``capstone_city()``.
+    truth : {"behaviour", "corrected_records"}, default "behaviour"
+        What the decision is compared with: what residents really did, or the records with every error fixed.
+
+    Returns
+    -------
+    DataFrame
+        Index ``resident_id``, one row per resident. Columns: ``district`` and ``group`` (text); ``score`` and
+        ``grade`` (int points and grade letter as text, on the records); ``true_score`` and ``true_grade`` (the
+        same on the truth); ``predicted`` (bool: grade D on the records); ``actual`` (bool: grade D on the truth);
+        ``wrong_records`` (int: the resident's records that are wrong).
+
+    Raises
+    ------
+    ValueError
+        ``world`` is not a ``World``, or ``truth`` is not one of the two values.
+    FileNotFoundError
+        ``$SCORED_CAPSTONE`` names a file that cannot be read (``ValueError`` if it is not a capstone file).
+
+    Examples
+    --------
+    >>> labels = sealed_labels(make_world(300, seed=5))
+    >>> labels.columns.tolist()
+    ['district', 'group', 'score', 'grade', 'true_score', 'true_grade', 'predicted', 'actual', 'wrong_records']
+    >>> labels[["predicted", "actual"]].dtypes.astype(str).tolist()
+    ['bool', 'bool']
     """
     world = capstone_city() if world is None else world
     if not isinstance(world, World):
@@ -253,6 +394,31 @@ def published_release(include_id: bool = False) -> pd.DataFrame:
     No names, no ids: the operator calls it anonymous. ``include_id=True`` adds ``resident_id`` -- for measuring
     an attack only; the operator never publishes it. Rows are in resident order (index 0..N-1) with text columns,
     so they compare equal to ``public_register()``'s.
+
+    Parameters
+    ----------
+    include_id : bool, default False
+        Whether to add the column ``resident_id`` first (for measuring an attack).
+
+    Returns
+    -------
+    DataFrame
+        Index 0..N-1, row i for resident i of ``capstone_city()``. Columns (all text): ``postcode``,
+        ``birth_date`` (ISO, "1984-02-01"), ``sex``, ``grade`` (A to D) and ``sanction``; with ``include_id``,
+        ``resident_id`` (int) first.
+
+    Raises
+    ------
+    ValueError
+        ``include_id`` is not True or False.
+    FileNotFoundError
+        ``$SCORED_CAPSTONE`` names a file that cannot be read (``ValueError`` if it is not a capstone file).
+
+    Examples
+    --------
+    >>> release = published_release()
+    >>> release.columns.tolist(), len(release)
+    (['postcode', 'birth_date', 'sex', 'grade', 'sanction'], 12000)
     """
     city = _city()
     res = city.residents
@@ -269,7 +435,33 @@ def published_release(include_id: bool = False) -> pd.DataFrame:
 def public_register(include_id: bool = False) -> pd.DataFrame:
     """A public register with names (think of an electoral roll): 70% of residents, with postcode, birth date, sex.
 
-    ``include_id=True`` adds ``resident_id``, for measuring an attack only.
+    ``include_id=True`` adds ``resident_id``, for measuring an attack only. The same residents are on it on every
+    call and every machine.
+
+    Parameters
+    ----------
+    include_id : bool, default False
+        Whether to add the column ``resident_id`` first (for measuring an attack).
+
+    Returns
+    -------
+    DataFrame
+        One row per registered resident, in resident order, index 0, 1, ... Columns (all text): ``name``,
+        ``postcode``, ``birth_date`` and ``sex``, written as in ``published_release()``; with ``include_id``,
+        ``resident_id`` (int) first.
+
+    Raises
+    ------
+    ValueError
+        ``include_id`` is not True or False.
+    FileNotFoundError
+        ``$SCORED_CAPSTONE`` names a file that cannot be read (``ValueError`` if it is not a capstone file).
+
+    Examples
+    --------
+    >>> register = public_register()
+    >>> register.columns.tolist(), len(register) / len(published_release())
+    (['name', 'postcode', 'birth_date', 'sex'], 0.7)
     """
     res = _city().residents
     rng = np.random.default_rng(_REGISTER_SEED)
@@ -294,6 +486,13 @@ def attack_release(release: pd.DataFrame) -> Any:
     public register the same way, column by column: a register value becomes what the release turned that original
     value into.
 
+    Parameters
+    ----------
+    release : DataFrame
+        ``published_release()`` or a safer version of it: rows may be dropped and the columns ``postcode``,
+        ``birth_date`` and ``sex`` coarsened (each original value always to the same released value), other
+        columns added. Rows are identified by a ``resident_id`` column or, without it, by the original index.
+
     Returns
     -------
     scored.privacy.LinkResult
@@ -307,6 +506,16 @@ def attack_release(release: pd.DataFrame) -> Any:
         ``release`` is not a DataFrame.
     ScoredInputError
         A missing column, an empty release, or rows that do not line up with the published ones.
+    FileNotFoundError
+        ``$SCORED_CAPSTONE`` names a file that cannot be read (``ValueError`` if it is not a capstone file).
+
+    Examples
+    --------
+    >>> release = published_release()
+    >>> result = attack_release(release)
+    >>> safer = release.assign(birth_date=release["birth_date"].str[:4])  # the birth year only
+    >>> attack_release(safer).summary["correct"] < result.summary["correct"]
+    True
     """
     from .privacy import link
     from .validation import ScoredInputError, check_columns, check_frame
