@@ -304,7 +304,6 @@ def sanction_starts(world: Any, scorecard: Any = None, grade: str = "D") -> pd.D
     for col in ("district", "group", "work"):
         out[col] = pd.Categorical(out[col], categories=res[col].cat.categories) \
             if isinstance(res[col].dtype, pd.CategoricalDtype) else out[col]
-    out.attrs.update(grade=grade, line=line, scorecard=card.name)
     return out
 
 
@@ -469,10 +468,7 @@ def simulate_appeals(world: Any, scorecard: Any = None, *, days: int = 365, poli
         "cost": cost,
         "cost_share": cost / np.maximum(starts["income"].to_numpy(dtype=np.float64), 1.0),
     }, index=starts.index)
-    out = pd.concat([starts, extra], axis=1)
-    out.attrs.update(starts.attrs, days=days, policy=policy.describe(), policy_name=policy.name,
-                     cost_per_day=cost_per_day)
-    return out
+    return pd.concat([starts, extra], axis=1)
 
 
 # ---------------------------------------------------------------------------------------------------- summaries
@@ -498,6 +494,31 @@ def _outcomes(outcomes: Any) -> Any:
         raise ScoredInputError("outcomes column 'start_day' must hold days >= 0 (or <NA>), got "
                                f"dtype {outcomes['start_day'].dtype}")
     return outcomes
+
+
+def _period(o: pd.DataFrame, days: Any) -> int:
+    """``days``, checked: a whole number of days, and the period the ``outcomes`` ``o`` were simulated for.
+
+    The outcomes do not store their period (pandas drops ``DataFrame.attrs`` on many operations), so the caller
+    passes it again; it must agree with the table: no sanction may run past it, and a resident still sanctioned at
+    the end of the period was sanctioned up to exactly that day.
+    """
+    days = int(_number("", "days", days, 1, MAX_DAYS, integer=True))
+    length = o["days_sanctioned"].to_numpy(dtype=np.int64)
+    on = length > 0
+    end = o["start_day"].fillna(0).to_numpy(dtype=np.int64) + length
+    hint = "pass the days= given to simulate_appeals"
+    if on.any() and end[on].max() > days:
+        raise ScoredInputError(f"days must be the period the outcomes were simulated for, but a sanction in them "
+                               f"lasts until day {end[on].max()}, past days={days}: {hint}")
+    if "still_sanctioned" in o.columns:
+        still = check_bool_column(o, "still_sanctioned", "outcomes column 'still_sanctioned'", "outcomes")
+        still = still.to_numpy(dtype=bool) & on
+        if still.any() and (end[still] != days).any():
+            raise ScoredInputError(f"days must be the period the outcomes were simulated for, but residents still "
+                                   f"sanctioned at its end were sanctioned until day {end[still].max()}, not "
+                                   f"until days={days}: {hint}")
+    return days
 
 
 @renamed_keywords(by="group")
@@ -546,7 +567,7 @@ def summarise(outcomes: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
 
 
 @renamed_keywords(by="group")
-def timeline(outcomes: pd.DataFrame, group: str | None = None, who: str = "wrongly") -> pd.DataFrame:
+def timeline(outcomes: pd.DataFrame, group: str | None = None, who: str = "wrongly", *, days: int) -> pd.DataFrame:
     """How many residents are under sanction on each day of the period, overall or per value of column ``group``.
 
     ``who``: ``"wrongly"`` (default), ``"rightly"`` or ``"all"`` sanctioned residents. Returns a long table with
@@ -555,9 +576,7 @@ def timeline(outcomes: pd.DataFrame, group: str | None = None, who: str = "wrong
     """
     o = _outcomes(outcomes)
     check_choice(who, "who", ("wrongly", "rightly", "all"))
-    days = int(o.attrs.get("days", 0))
-    if days < 1:
-        raise ScoredInputError("outcomes carry no period length (attrs['days']): use the table simulate_appeals returns")
+    days = _period(o, days)
     wrong = o["wrongly_sanctioned"].to_numpy(dtype=bool)
     sel = {"wrongly": wrong, "rightly": ~wrong, "all": np.ones(len(o), dtype=bool)}[who]
     sel = sel & (o["days_sanctioned"].to_numpy() > 0)
@@ -684,7 +703,7 @@ def with_safeguards(names: Sequence[str] = (), policy: AppealPolicy | None = Non
     return replace(policy, **changes, name=" + ".join(ordered) if ordered else policy.name)
 
 
-def safeguard_costs(outcomes: pd.DataFrame, policy: AppealPolicy, *, check_days: int = 5,
+def safeguard_costs(outcomes: pd.DataFrame, policy: AppealPolicy, *, days: int, check_days: int = 5,
                     p_wrongly_cleared: float = 0.02, operator_burden_factor: float = 2.0) -> pd.DataFrame:
     """What a policy costs, from the ``outcomes`` that ``simulate_appeals`` returned for it; one row.
 
@@ -711,9 +730,7 @@ def safeguard_costs(outcomes: pd.DataFrame, policy: AppealPolicy, *, check_days:
     factor = _number("", "operator_burden_factor", operator_burden_factor, 1, 100)
     if "appeals" not in o.columns or "caught_before" not in o.columns:
         raise ScoredInputError("outcomes must be the table simulate_appeals returns (with 'appeals' and 'caught_before')")
-    days = int(o.attrs.get("days", 0))
-    if days < 1:
-        raise ScoredInputError("outcomes carry no period length (attrs['days']): use the table simulate_appeals returns")
+    days = _period(o, days)
     start = o["start_day"].fillna(days).to_numpy(dtype=np.int64)
     in_period = o["sanctioned"].to_numpy(dtype=bool) & (start < days)
     wrong = o["wrongly_sanctioned"].to_numpy(dtype=bool)
@@ -784,7 +801,7 @@ def safeguard_grid(world: Any, scorecard: Any = None, *, safeguards: Mapping = S
         for n in reversed(names):
             table.insert(0, n, flags[n])
         rows.append(table)
-        c = sum(safeguard_costs(r, pol, **cost_options).reset_index(drop=True) for r in runs) / len(runs)
+        c = sum(safeguard_costs(r, pol, days=days, **cost_options).reset_index(drop=True) for r in runs) / len(runs)
         c.insert(0, "policy", pol.name)
         for n in reversed(names):
             c.insert(0, n, flags[n])

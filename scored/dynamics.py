@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math as _math
 from collections.abc import Mapping as _Mapping
+from dataclasses import dataclass as _dataclass
 from dataclasses import replace as _replace
 from itertools import product as _product
 from typing import Any
@@ -37,8 +38,8 @@ from .world import TIES as _TIES
 # patrols discover is recorded only where they are. It is a Polya urn: the data reinforce themselves.
 
 __all__ = ["FEEDBACK_LIMITS", "patrol_feedback", "feedback_grid", "AGENCY_PURPOSES", "AGENCY_OF_KIND", "blacklist_line",
-           "contacts", "association_penalty", "association_spread", "chilling_effect", "chilled_records",
-           "chilling_grid", "purpose_limited", "purpose_limitation_grid"]
+           "contacts", "AssociationResult", "association_penalty", "association_spread", "chilling_effect",
+           "chilled_records", "chilling_grid", "purpose_limited", "purpose_limitation_grid"]
 
 FEEDBACK_LIMITS = {"rounds": 10_000, "patrols": 1_000_000, "runs": 100_000, "rows": 5_000_000}
 
@@ -330,8 +331,57 @@ def contacts(ties: _pd.DataFrame, resident_id: int) -> _np.ndarray:
     return _np.sort(_np.concatenate([b[a == resident_id], a[b == resident_id]]))
 
 
+@_dataclass(frozen=True)
+class AssociationResult:
+    """What :func:`association_penalty` returns: the table of residents and the blacklist's size round by round.
+
+    The numbers that describe the run are fields beside the table, not ``DataFrame.attrs`` (which pandas drops on
+    many operations), so filtering or joining ``table`` loses nothing.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per resident (index ``resident_id``): ``own_total``, ``contacts``, ``blacklisted_contacts``,
+        ``penalty``, ``total``, ``own_listed``, ``listed``, ``by_association`` and ``round_listed`` (see
+        :func:`association_penalty`).
+    listed_by_round : list of int
+        How many residents are blacklisted after each round, round 0 (own records only) first:
+        ``rounds + 1`` numbers that never decrease.
+    threshold : float
+        The blacklist line: a total below it is blacklisted (:func:`blacklist_line` of the scorecard).
+    weight : float
+        Points charged per blacklisted contact (``per="contact"``) or for a share of 1 (``per="share"``).
+    rounds : int
+        Rounds the rule ran.
+    per : str
+        ``"contact"`` or ``"share"``, as given.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> scores = pd.DataFrame({"total": [500, 700, 700]})       # resident 0 is on the blacklist
+    >>> ties = pd.DataFrame({"resident_a": [0, 1], "resident_b": [1, 2]})
+    >>> result = association_penalty(scores, ties, weight=150, rounds=2)
+    >>> result.listed_by_round, result.threshold
+    ([1, 2, 3], 600.0)
+    """
+
+    table: _pd.DataFrame
+    listed_by_round: list[int]
+    threshold: float
+    weight: float
+    rounds: int
+    per: str
+
+    def __repr__(self) -> str:
+        return (f"AssociationResult(weight={self.weight:g}, rounds={self.rounds}, per={self.per!r}, "
+                f"threshold={self.threshold:g}, listed_by_round={self.listed_by_round}, "
+                f"table=<{len(self.table):,} residents>)")
+
+
 def association_penalty(scores: _pd.DataFrame, ties: _pd.DataFrame, weight: float, rounds: int = 1,
-                        scorecard: Any = _DEFAULT_SCORECARD, *, per: str = "contact", tie_types: Any = None) -> _pd.DataFrame:
+                        scorecard: Any = _DEFAULT_SCORECARD, *, per: str = "contact",
+                        tie_types: Any = None) -> AssociationResult:
     """A score that also counts whom you know: each blacklisted contact costs ``weight`` points.
 
     A hypothetical rule, studied because such proposals and fears exist. Starting from each resident's own
@@ -345,11 +395,58 @@ def association_penalty(scores: _pd.DataFrame, ties: _pd.DataFrame, weight: floa
     Penalties never reward, so the blacklist can only grow from round to round. ``rounds=0`` is the
     scorecard without the association rule. ``tie_types`` (e.g. ``["family"]``) limits which ties count.
 
-    Returns one row per resident (index ``resident_id``): ``own_total``, ``contacts``,
-    ``blacklisted_contacts`` (in the last round's input), ``penalty``, ``total``, ``own_listed`` (blacklisted
-    on their own records), ``listed`` (after the last round), ``by_association`` (listed, but not on their
-    own records) and ``round_listed`` (0 for own listing, the round that listed them, or -1 for never).
-    ``attrs["listed_by_round"]`` holds the size of the blacklist after each round (round 0 first).
+    Parameters
+    ----------
+    scores : DataFrame
+        One row per resident, indexed by resident id (unique), with a ``total`` column of finite numbers: the
+        output of :func:`scored.scoring.score`.
+    ties : DataFrame
+        One row per tie, with integer columns ``resident_a`` and ``resident_b`` holding ids of the index of
+        ``scores`` (a tie joins two different residents and counts for both), and a ``tie`` column when
+        ``tie_types`` is given: ``world.ties``.
+    weight : float
+        Points charged per blacklisted contact, from 0 to 10,000.
+    rounds : int, default 1
+        How many times the penalty is recomputed, from 0 to 100.
+    scorecard : Scorecard or dict, default DEFAULT_SCORECARD
+        The scorecard whose lowest band is the blacklist (see :func:`blacklist_line`).
+    per : {"contact", "share"}, keyword-only, default "contact"
+        ``"contact"``: ``weight`` points per blacklisted contact; ``"share"``: ``weight`` times the share of the
+        resident's contacts who are blacklisted (so at most ``weight`` points).
+    tie_types : str or list of str, keyword-only, optional
+        Only ties of these kinds count (``"family"``, ``"friend"``, ``"coworker"``); default all.
+
+    Returns
+    -------
+    AssociationResult
+        ``listed_by_round`` (the size of the blacklist after each round, round 0 first), the run's
+        ``threshold``, ``weight``, ``rounds`` and ``per``, and ``table``: one row per resident (index
+        ``resident_id``) with ``own_total``, ``contacts``, ``blacklisted_contacts`` (in the last round's input),
+        ``penalty``, ``total`` (``own_total - penalty``; whole numbers when the totals and ``weight`` are and
+        ``per="contact"``), ``own_listed`` (blacklisted on their own records), ``listed`` (after the last round),
+        ``by_association`` (listed, but not on their own records) and ``round_listed`` (0 for own listing, the
+        round that listed them, or -1 for never).
+
+    Raises
+    ------
+    ScoredInputError
+        ``scores`` without a ``total`` column, with duplicate ids or non-finite totals; ``ties`` that are not a
+        DataFrame, lack a column, refer to residents not in ``scores`` or join a resident to themselves;
+        ``weight`` or ``rounds`` out of range; an unknown ``per`` or tie type.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> scores = pd.DataFrame({"total": [500, 700, 700, 900]})   # a chain 0 - 1 - 2 - 3; 0 is listed
+    >>> ties = pd.DataFrame({"resident_a": [0, 1, 2], "resident_b": [1, 2, 3]})
+    >>> result = association_penalty(scores, ties, weight=150, rounds=3)
+    >>> result.table[["penalty", "total", "by_association", "round_listed"]]
+                 penalty  total  by_association  round_listed
+    resident_id
+    0                150    350           False             0
+    1                300    400            True             1
+    2                150    550            True             2
+    3                150    750           False            -1
     """
     if not isinstance(scores, _pd.DataFrame) or "total" not in scores.columns:
         raise ScoredInputError("scores must be a DataFrame with a 'total' column (the output of scored.scoring.score)")
@@ -399,8 +496,7 @@ def association_penalty(scores: _pd.DataFrame, ties: _pd.DataFrame, weight: floa
         "by_association": listed & ~own_listed,
         "round_listed": round_listed.astype(_np.int64),
     }, index=_pd.Index(index, name="resident_id"))
-    out.attrs.update(listed_by_round=sizes, threshold=line, weight=weight, rounds=rounds, per=per)
-    return out
+    return AssociationResult(table=out, listed_by_round=sizes, threshold=line, weight=weight, rounds=rounds, per=per)
 
 
 @renamed_keywords(by="group")
@@ -435,7 +531,7 @@ def association_spread(scores: _pd.DataFrame, ties: _pd.DataFrame, residents: _p
     residents_n = _np.bincount(codes, minlength=k)
     frames = []
     for w in weights:
-        result = association_penalty(scores, ties, w, rounds, scorecard, per=per, tie_types=tie_types)
+        result = association_penalty(scores, ties, w, rounds, scorecard, per=per, tie_types=tie_types).table
         when = result["round_listed"].to_numpy()
         own = result["own_listed"].to_numpy()
         own_n = _np.bincount(codes, weights=own, minlength=k)
