@@ -11,8 +11,10 @@ Main entry points
     One row per resident: sanctioned on the records?, wrongly sanctioned?, and the day the sanction started.
 ``simulate_appeals(world, scorecard, days=365, policy=AppealPolicy(), access=AccessModel(), rng=0)``
     One row per resident: who appealed, when each sanction ended, days sanctioned and their cost.
-``summarise(outcomes, group)``, ``timeline(outcomes, group)``, ``policy_grid(world, ...)``
-    Tables for reports and charts (by group, district, work ...; per day; over a grid of policies).
+``summarise(outcomes, group)``, ``timeline(outcomes, group, days=365)``, ``policy_grid(world, ...)``
+    Tables for reports and charts (by group, district, work ...; per day; over a grid of policies). The outcomes
+    keep no metadata in ``DataFrame.attrs``, so ``timeline`` and ``safeguard_costs`` take the period, ``days``,
+    again (the same ``days`` as ``simulate_appeals``) and refuse one that disagrees with the table.
 
 ``AppealPolicy`` holds what the *operator* decides (notice, review deadline, burden of proof ...); ``AccessModel``
 holds the assumptions about *residents* (who manages to appeal, and how fast). A later chapter reruns the
@@ -119,15 +121,45 @@ def _flag(owner: str, name: str, value: Any) -> bool:
 class AppealPolicy:
     """What the operator of the score decides about errors and appeals.
 
-    ``notice``: residents are told when a sanction starts, and why. ``review_before_sanction``: a person checks each
-    sanction before it takes effect. ``review_deadline_days`` (1..365): an appeal is decided within this many days.
-    ``p_error_found`` (0..1): the chance that a reviewer finds the error in a wrong sanction.
-    ``burden_on_resident``: the resident must prove the record wrong (else the operator must check it).
-    ``max_appeals`` (0..5): appeals a resident may lodge in all (0: no appeal at all).
-    ``online_only``: appeals can only be lodged online. ``name``: a label for tables and charts.
+    The defaults describe a process with few safeguards, like those in the chapter's real cases: no notice, no
+    check before the sanction, the burden on the resident, 90 days to decide, online only. The policy is frozen;
+    ``dataclasses.replace(policy, notice=True)`` makes a changed copy, and ``describe()`` says it in one sentence.
 
-    The defaults describe a process with few safeguards, like those in this chapter's real cases: no notice, no
-    check before the sanction, the burden on the resident, 90 days to decide, online only.
+    Parameters
+    ----------
+    notice : bool, default False
+        Residents are told when a sanction starts, and why (after ``AccessModel.notice_days`` days).
+    review_before_sanction : bool, default False
+        A person checks each sanction before it takes effect, and stops a wrong one with chance ``p_error_found``.
+    review_deadline_days : int, default 90
+        An appeal is decided within this many days (1 to 365), at a uniform time between half the deadline and
+        the deadline.
+    p_error_found : float, default 0.8
+        The chance (0 to 1) that a reviewer finds the error in a wrong sanction.
+    burden_on_resident : bool, default True
+        The resident must prove the record wrong (with ``AccessModel.evidence_chance``); False: the operator must
+        check it.
+    max_appeals : int, default 2
+        Appeals a resident may lodge in all, 0 to ``MAX_APPEALS`` (5); 0: no appeal at all.
+    online_only : bool, default True
+        Appeals can only be lodged online, which bars the oldest residents (``AccessModel.digital_barrier_age``).
+    name : str, default "as run"
+        A label for tables and charts.
+
+    Raises
+    ------
+    ScoredTypeError
+        A flag that is not True/False, or a ``name`` that is not a string.
+    ScoredInputError
+        A number out of its range, naming the field (``AppealPolicy.review_deadline_days ...``).
+
+    Examples
+    --------
+    >>> from dataclasses import replace
+    >>> policy = replace(AppealPolicy(), notice=True, review_deadline_days=30, name="with notice")
+    >>> print(policy.describe())
+    with notice: residents are told when a sanction starts; no check before sanctions; appeals decided within 30
+    days; reviewers find 80% of errors; the resident must prove the error; up to 2 appeals; online only.
     """
 
     notice: bool = False
@@ -170,8 +202,53 @@ _DEFAULT_LANGUAGE = {"Kestrel": 0.05, "Heron": 0.25}
 class AccessModel:
     """Assumptions about residents: who finds out, who manages to appeal, and how fast (see the module docstring).
 
-    Chances and factors are in 0..1; day counts are positive. ``language_barrier`` maps each group to the share of
-    its residents who read the official language with difficulty.
+    Nobody knows these numbers for a real city: they are stated so that they can be varied. A *barrier* is one of
+    low income, gig work, disability, a language barrier or (under an online-only policy) old age; every factor
+    below multiplies a chance once per barrier that applies.
+
+    Parameters
+    ----------
+    base_appeal_chance : float, default 0.8
+        The chance (0 to 1) that a resident without barriers, once aware, lodges a first appeal.
+    low_income_factor, gig_factor, disability_factor, language_factor, digital_factor : float
+        Multiply the chance of appealing (0 to 1) when the resident has a low income (below 60% of the city's
+        median, default 0.6), does gig work (0.7), has a disability (0.6), reads the official language with
+        difficulty (0.5), or is too old for an online-only procedure (0.5).
+    no_notice_factor : float, default 0.7
+        Multiplies every resident's chance (0 to 1) when the policy gives no notice.
+    language_barrier : dict, default {"Kestrel": 0.05, "Heron": 0.25}
+        Group -> the share (0 to 1) of its residents simulated as reading the official language with difficulty;
+        every group of the city needs an entry.
+    digital_barrier_age : int, default 75
+        From this age (18 to 200) a resident cannot use an online-only procedure.
+    notice_days : int, default 7
+        Days (0 to 365) from the start of a sanction to the notice, when the policy gives notice.
+    discovery_days : float, default 45.0
+        Mean days (above 0) until a resident without notice finds out (exponential).
+    prep_days : float, default 14.0
+        Mean days (above 0) to prepare an appeal (exponential).
+    barrier_prep_factor : float, default 1.5
+        Multiplies the preparation time (1 to 10) once per barrier.
+    evidence_chance : float, default 0.9
+        The chance (0 to 1) that a resident proves a wrong record wrong, when the burden is theirs.
+    evidence_barrier_factor : float, default 0.8
+        Multiplies ``evidence_chance`` (0 to 1) once per barrier.
+    retry_factor : float, default 0.5
+        A resident whose appeal failed appeals again with this times (0 to 1) their first chance.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``language_barrier`` that is not a dict, or a value of the wrong kind, naming the field.
+    ScoredInputError
+        A number out of its range, naming the field (``AccessModel.gig_factor ...``).
+
+    Examples
+    --------
+    >>> AccessModel(base_appeal_chance=0.5).base_appeal_chance
+    0.5
+    >>> AccessModel(language_barrier={"Kestrel": 0.1, "Heron": 0.1}).language_barrier
+    {'Kestrel': 0.1, 'Heron': 0.1}
     """
 
     base_appeal_chance: float = 0.8
@@ -243,11 +320,51 @@ def _streams(rng: RngLike) -> list[np.random.Generator]:
 def sanction_starts(world: Any, scorecard: Any = None, grade: str = "D") -> pd.DataFrame:
     """One row per resident (index ``resident_id``): is the resident sanctioned, wrongly, and since when?
 
-    Columns: ``district``, ``group``, ``work``, ``income``, ``score`` (on the records), ``corrected_score`` and
-    ``corrected_grade`` (the same scorecard on the corrected records), ``sanctioned`` (graded
-    ``grade`` or worse on the records), ``wrongly_sanctioned`` (sanctioned, but not on the corrected records),
-    ``misattributed``, ``stale`` and ``duplicate`` (wrong records of each kind filed against the resident) and
-    ``start_day`` (the day the sanction started, see the module docstring; <NA> if not sanctioned).
+    A sanction is wrong when the same scorecard, applied to the corrected records (misattributed records given
+    back to their owner, stale and duplicated records removed), would not sanction the resident. Its start is the
+    day of the record after which the resident's running score stays below the line of ``grade`` (see the module
+    docstring). The table holds no metadata in ``DataFrame.attrs``: the scorecard and grade are the ones you
+    passed.
+
+    Parameters
+    ----------
+    world : World
+        A city from ``scored.world`` (``make_world`` or ``load_classroom``): its residents, records and truth.
+    scorecard : Scorecard or dict, optional
+        The scorecard that decides the sanctions; default ``scored.scoring.DEFAULT_SCORECARD``.
+    grade : str, default "D"
+        A grade of the scorecard: residents graded ``grade`` or worse are sanctioned ("D" is the blacklist).
+
+    Returns
+    -------
+    DataFrame
+        Index ``resident_id``; columns ``district``, ``group``, ``work``, ``income``, ``score`` (on the records),
+        ``corrected_score`` and ``corrected_grade`` (the same scorecard on the corrected records),
+        ``sanctioned`` (graded ``grade`` or worse on the records), ``wrongly_sanctioned`` (sanctioned, but not on
+        the corrected records), ``misattributed``, ``stale`` and ``duplicate`` (wrong records of each kind filed
+        against the resident) and ``start_day`` (the day the sanction started, counted from day 0 of the
+        records; <NA> if not sanctioned).
+
+    Raises
+    ------
+    ScoredTypeError
+        ``world`` is not a World, or ``scorecard`` is not a scorecard.
+    ScoredInputError
+        The world's residents lack a column or are not numbered 0, 1, ..., N-1, or ``grade`` is not one of the
+        scorecard's grades.
+
+    Examples
+    --------
+    >>> from scored.world import make_world
+    >>> starts = sanction_starts(make_world(2000, seed=2))
+    >>> int(starts["sanctioned"].sum()), int(starts["wrongly_sanctioned"].sum())
+    (47, 3)
+    >>> starts.loc[starts["wrongly_sanctioned"], ["score", "corrected_score", "start_day"]]
+                 score  corrected_score  start_day
+    resident_id
+    191            580              620        287
+    584            400              700        129
+    675            570              610        361
     """
     from .audit import ground_truth_labels
 
@@ -304,7 +421,6 @@ def sanction_starts(world: Any, scorecard: Any = None, grade: str = "D") -> pd.D
     for col in ("district", "group", "work"):
         out[col] = pd.Categorical(out[col], categories=res[col].cat.categories) \
             if isinstance(res[col].dtype, pd.CategoricalDtype) else out[col]
-    out.attrs.update(grade=grade, line=line, scorecard=card.name)
     return out
 
 
@@ -313,12 +429,48 @@ def appeal_access(world: Any, policy: AppealPolicy | None = None, access: Access
                   rng: RngLike = 0) -> pd.DataFrame:
     """Each resident's barriers and chance of lodging an appeal under ``policy`` and ``access``.
 
-    Columns: ``low_income``, ``gig``, ``disability``, ``language``, ``digital`` (booleans: the barrier applies),
-    ``barriers`` (how many), ``appeal_chance`` (of lodging a first appeal once aware, including the
-    ``no_notice_factor`` when the policy gives no notice), ``prep_days`` (mean days to
-    prepare one) and ``evidence_chance`` (of proving the error when the burden is on the resident; 1 otherwise).
-    The simulated language barrier depends on ``rng`` only (an int seed, a ``numpy.random.Generator`` or None;
-    ``seed=`` is its deprecated old name), so with an int it is the same under every policy.
+    These are the chances ``simulate_appeals`` uses, for a look at who is kept from appealing and why. The
+    simulated language barrier depends on ``rng`` only, so with an int seed it is the same under every policy.
+
+    Parameters
+    ----------
+    world : World
+        A city from ``scored.world``.
+    policy : AppealPolicy, optional
+        The operator's process; default ``AppealPolicy()`` (the process as run).
+    access : AccessModel, optional
+        The assumptions about residents; default ``AccessModel()``.
+    rng : None, int or numpy.random.Generator, default 0
+        The randomness of the simulated language barrier: an int seed (the same seed, the same barriers), a
+        Generator, or None for fresh randomness. ``seed=`` is its deprecated old name.
+
+    Returns
+    -------
+    DataFrame
+        Index ``resident_id``; columns ``low_income``, ``gig``, ``disability``, ``language``, ``digital``
+        (booleans: the barrier applies), ``barriers`` (how many), ``appeal_chance`` (of lodging a first appeal
+        once aware, including the ``no_notice_factor`` when the policy gives no notice), ``prep_days`` (mean days
+        to prepare one) and ``evidence_chance`` (of proving the error when the burden is on the resident; 1
+        otherwise).
+
+    Raises
+    ------
+    ScoredTypeError
+        ``world``, ``policy``, ``access`` or ``rng`` of the wrong kind.
+    ScoredInputError
+        A world without the needed columns, a group missing from ``access.language_barrier``, or a bad ``rng``.
+
+    Examples
+    --------
+    >>> from scored.world import make_world
+    >>> city = make_world(2000, seed=2)
+    >>> access = appeal_access(city, rng=0)
+    >>> groups = city.residents.set_index("resident_id")["group"]
+    >>> access["appeal_chance"].groupby(groups, observed=True).mean().round(2)
+    group
+    Kestrel    0.42
+    Heron      0.38
+    Name: appeal_chance, dtype: float64
     """
     return _access(world, policy, access, _streams(rng)[0])
 
@@ -397,20 +549,68 @@ def simulate_appeals(world: Any, scorecard: Any = None, *, days: int = 365, poli
                      grade: str = "D", starts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Follow every sanction in ``world`` for ``days`` days under an appeal ``policy``; one row per resident.
 
-    Columns, besides those of ``sanction_starts`` and ``appeal_access``:
+    See the module docstring for the model and every assumption in it. The same int ``rng`` gives the same
+    result, and two policies run with the same ``rng`` differ only through the policy (common random numbers).
 
-    - ``caught_before``: a wrong sanction stopped by a check before it took effect;
-    - ``aware_day``: the day the resident learned of the sanction (<NA> if not sanctioned in the period);
-    - ``appeals``: appeals lodged within the period; ``appealed``: at least one;
-    - ``end_day``: the day the sanction was lifted on appeal (<NA> if it was not, within the period);
-    - ``still_sanctioned``: sanctioned on the last day of the period;
-    - ``days_sanctioned``: days under sanction within the period; ``cost``: ``days_sanctioned * cost_per_day``;
-      ``cost_share``: the cost as a share of the resident's yearly income.
+    The table keeps no metadata in ``DataFrame.attrs`` (pandas drops them on many operations), so it can be
+    filtered, joined and concatenated freely. The period is not stored: ``timeline`` and ``safeguard_costs`` ask
+    for the same ``days`` again, and check it against the table.
 
-    ``starts`` (the output of ``sanction_starts`` for the same world, scorecard and grade) saves recomputing it when
-    many policies are compared; it must belong to ``world`` (same residents, districts, groups and incomes).
-    Deterministic given an int ``rng`` (or a ``numpy.random.Generator``; None draws fresh randomness; ``seed=`` is
-    the deprecated old name); see the module docstring for the model.
+    Parameters
+    ----------
+    world : World
+        A city from ``scored.world``.
+    scorecard : Scorecard or dict, optional
+        The scorecard that decides the sanctions; default ``scored.scoring.DEFAULT_SCORECARD``. Not used when
+        ``starts`` is given.
+    days : int, keyword-only, default 365
+        The length of the period followed, in days from day 0 of the records (1 to ``MAX_DAYS``, 3650).
+    policy : AppealPolicy, keyword-only, optional
+        The operator's process; default ``AppealPolicy()`` (the process as run).
+    access : AccessModel, keyword-only, optional
+        The assumptions about residents; default ``AccessModel()``.
+    cost_per_day : float, keyword-only, default 10.0
+        What a day under sanction costs a resident, in the city's currency (0 to 1e9).
+    rng : None, int or numpy.random.Generator, keyword-only, default 0
+        An int seed (the same seed, the same result, bit for bit), a Generator, or None for fresh randomness.
+        ``seed=`` is its deprecated old name.
+    grade : str, keyword-only, default "D"
+        Residents graded ``grade`` or worse are sanctioned. Not used when ``starts`` is given.
+    starts : DataFrame, keyword-only, optional
+        The output of ``sanction_starts(world, scorecard, grade)``, to save recomputing it when many policies are
+        compared; it must belong to ``world`` (same residents, districts, groups and incomes).
+
+    Returns
+    -------
+    DataFrame
+        Index ``resident_id``; the columns of ``sanction_starts``, five of ``appeal_access`` (``barriers``,
+        ``appeal_chance``, ``low_income``, ``language``, ``digital``), and:
+
+        - ``caught_before``: a wrong sanction stopped by a check before it took effect;
+        - ``aware_day``: the day the resident learned of the sanction (<NA> if not sanctioned in the period);
+        - ``appeals``: appeals lodged within the period; ``appealed``: at least one;
+        - ``end_day``: the day the sanction was lifted on appeal (<NA> if it was not, within the period);
+        - ``still_sanctioned``: sanctioned on the last day of the period;
+        - ``days_sanctioned``: days under sanction within the period; ``cost``: ``days_sanctioned *
+          cost_per_day``; ``cost_share``: the cost as a share of the resident's yearly income.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``world``, ``policy``, ``access``, ``rng`` or ``starts`` of the wrong kind.
+    ScoredInputError
+        ``days`` or ``cost_per_day`` out of range, a bad ``grade`` or ``rng``, or ``starts`` from another city.
+
+    Examples
+    --------
+    >>> from scored.world import make_world
+    >>> outcomes = simulate_appeals(make_world(2000, seed=2), days=730, rng=0)
+    >>> outcomes.loc[outcomes["wrongly_sanctioned"], ["start_day", "appeals", "end_day", "days_sanctioned"]]
+                 start_day  appeals  end_day  days_sanctioned
+    resident_id
+    191                287        1      489              202
+    584                129        0     <NA>              601
+    675                361        1      505              144
     """
     _check_world(world)
     policy = AppealPolicy() if policy is None else policy
@@ -469,10 +669,7 @@ def simulate_appeals(world: Any, scorecard: Any = None, *, days: int = 365, poli
         "cost": cost,
         "cost_share": cost / np.maximum(starts["income"].to_numpy(dtype=np.float64), 1.0),
     }, index=starts.index)
-    out = pd.concat([starts, extra], axis=1)
-    out.attrs.update(starts.attrs, days=days, policy=policy.describe(), policy_name=policy.name,
-                     cost_per_day=cost_per_day)
-    return out
+    return pd.concat([starts, extra], axis=1)
 
 
 # ---------------------------------------------------------------------------------------------------- summaries
@@ -500,15 +697,74 @@ def _outcomes(outcomes: Any) -> Any:
     return outcomes
 
 
+def _period(o: pd.DataFrame, days: Any) -> int:
+    """``days``, checked: a whole number of days, and the period the ``outcomes`` ``o`` were simulated for.
+
+    The outcomes do not store their period (pandas drops ``DataFrame.attrs`` on many operations), so the caller
+    passes it again; it must agree with the table: no sanction may run past it, and a resident still sanctioned at
+    the end of the period was sanctioned up to exactly that day.
+    """
+    days = int(_number("", "days", days, 1, MAX_DAYS, integer=True))
+    length = o["days_sanctioned"].to_numpy(dtype=np.int64)
+    on = length > 0
+    end = o["start_day"].fillna(0).to_numpy(dtype=np.int64) + length
+    hint = "pass the days= given to simulate_appeals"
+    if on.any() and end[on].max() > days:
+        raise ScoredInputError(f"days must be the period the outcomes were simulated for, but a sanction in them "
+                               f"lasts until day {end[on].max()}, past days={days}: {hint}")
+    if "still_sanctioned" in o.columns:
+        still = check_bool_column(o, "still_sanctioned", "outcomes column 'still_sanctioned'", "outcomes")
+        still = still.to_numpy(dtype=bool) & on
+        if still.any() and (end[still] != days).any():
+            raise ScoredInputError(f"days must be the period the outcomes were simulated for, but residents still "
+                                   f"sanctioned at its end were sanctioned until day {end[still].max()}, not "
+                                   f"until days={days}: {hint}")
+    return days
+
+
 @renamed_keywords(by="group")
 def summarise(outcomes: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
     """Wrongful sanctions and their cost, overall (``group=None``) or per value of a column such as ``"group"``.
 
-    Columns: ``residents``; ``wrongly_sanctioned`` (wrongly sanctioned for at least one day of the period: not
-    caught by a check first, not starting after the period) and ``per_1000`` (per 1,000 residents); of the wrongly
-    sanctioned, the share who ``appealed``, the share whose sanction was ``lifted`` within the period and the
-    ``mean_days`` they spent sanctioned; ``sanction_days`` (their days added up) and ``days_per_1000`` residents;
-    ``cost`` (added up) and ``mean_cost_share`` (their average cost as a share of income). Rates over nobody are NaN.
+    Only wrong sanctions are counted: those the corrected records would not impose. The table may be filtered
+    first (say, to one district); rates are then per resident of the rows given.
+
+    Parameters
+    ----------
+    outcomes : DataFrame
+        The table ``simulate_appeals`` returns, or some of its rows.
+    group : str, optional
+        A column of ``outcomes`` to summarise by, such as ``"group"``, ``"district"`` or ``"work"``; default
+        None, one row for the whole table. ``by=`` is its deprecated old name.
+
+    Returns
+    -------
+    DataFrame
+        One row per value of ``group`` (sorted; index named after ``group``), or a single row ``"all"``. Columns:
+        ``residents``; ``wrongly_sanctioned`` (wrongly sanctioned for at least one day of the period: not caught by
+        a check first, not starting after the period) and ``per_1000`` (per 1,000 residents); of the wrongly
+        sanctioned, the share who ``appealed``, the share whose sanction was ``lifted`` within the period and the
+        ``mean_days`` they spent sanctioned; ``sanction_days`` (their days added up) and ``days_per_1000``
+        residents; ``cost`` (added up) and ``mean_cost_share`` (their average cost as a share of income). Rates
+        over nobody are NaN.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``outcomes`` is not a DataFrame.
+    ScoredInputError
+        ``outcomes`` lacks a column of ``simulate_appeals``' table or holds bad values (a True/False column with
+        other values, negative days or costs), or ``group`` is not one of its columns.
+
+    Examples
+    --------
+    >>> from scored.world import make_world
+    >>> outcomes = simulate_appeals(make_world(2000, seed=2), days=730, rng=0)
+    >>> summarise(outcomes, "group")[["residents", "wrongly_sanctioned", "days_per_1000"]].round(1)
+             residents  wrongly_sanctioned  days_per_1000
+    group
+    Kestrel       1701                   1           84.7
+    Heron          299                   2         2685.6
     """
     o = _outcomes(outcomes)
     # wrongly sanctioned within the period (not caught by a check first, not starting after the period)
@@ -546,18 +802,55 @@ def summarise(outcomes: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
 
 
 @renamed_keywords(by="group")
-def timeline(outcomes: pd.DataFrame, group: str | None = None, who: str = "wrongly") -> pd.DataFrame:
+def timeline(outcomes: pd.DataFrame, group: str | None = None, who: str = "wrongly", *, days: int) -> pd.DataFrame:
     """How many residents are under sanction on each day of the period, overall or per value of column ``group``.
 
-    ``who``: ``"wrongly"`` (default), ``"rightly"`` or ``"all"`` sanctioned residents. Returns a long table with
-    ``day``, the ``group`` column (if given), ``sanctioned`` (residents under sanction that day) and ``per_1000``
-    (per 1,000 residents of the row's group, or of the city).
+    The outcomes do not store the period they cover, so ``days`` must be given again: the same ``days`` as
+    passed to ``simulate_appeals``. A ``days`` that disagrees with the table (a sanction lasting past it, or
+    residents still sanctioned at the end of the period whose sanction ends before it) is refused.
+
+    Parameters
+    ----------
+    outcomes : DataFrame
+        The table ``simulate_appeals`` returns, or some of its rows.
+    group : str, optional
+        A column of ``outcomes`` (``"group"``, ``"district"``, ``"work"`` ...): one line per value; default None,
+        one line for the whole table. ``by=`` is its deprecated old name.
+    who : {"wrongly", "rightly", "all"}, default "wrongly"
+        Which sanctioned residents to count.
+    days : int, keyword-only, required
+        The length of the period ``outcomes`` were simulated for: the ``days`` given to ``simulate_appeals``.
+
+    Returns
+    -------
+    DataFrame
+        A long table, one row per day (0 to ``days - 1``) and value of ``group``, with a default index and the
+        columns ``day``, the ``group`` column (if given), ``sanctioned`` (residents under sanction that day) and
+        ``per_1000`` (per 1,000 residents of the row's group, or of the table).
+
+    Raises
+    ------
+    TypeError
+        ``days`` is not given.
+    ScoredTypeError
+        ``outcomes`` is not a DataFrame.
+    ScoredInputError
+        ``outcomes`` lacks a column or holds bad values, an unknown ``who`` or ``group``, or a ``days`` out of
+        range or not the period of ``outcomes``.
+
+    Examples
+    --------
+    >>> from scored.world import make_world
+    >>> outcomes = simulate_appeals(make_world(2000, seed=2), days=730, rng=0)
+    >>> lines = timeline(outcomes, "group", days=730)
+    >>> lines[lines["day"] == 400].round(2)
+          day    group  sanctioned  per_1000
+    400   400  Kestrel           1      0.59
+    1130  400    Heron           2      6.69
     """
     o = _outcomes(outcomes)
     check_choice(who, "who", ("wrongly", "rightly", "all"))
-    days = int(o.attrs.get("days", 0))
-    if days < 1:
-        raise ScoredInputError("outcomes carry no period length (attrs['days']): use the table simulate_appeals returns")
+    days = _period(o, days)
     wrong = o["wrongly_sanctioned"].to_numpy(dtype=bool)
     sel = {"wrongly": wrong, "rightly": ~wrong, "all": np.ones(len(o), dtype=bool)}[who]
     sel = sel & (o["days_sanctioned"].to_numpy() > 0)
@@ -595,9 +888,61 @@ def policy_grid(world: Any, scorecard: Any = None, *, deadlines: Sequence[int] =
                 grade: str = "D", cost_per_day: float = 10.0) -> pd.DataFrame:
     """``summarise`` over a grid of review deadlines x base appeal chances x notice, for a chart with sliders.
 
-    Every other setting comes from ``policy`` and ``access``. With several ``seeds`` the table holds the average
-    over the runs (counts are then averages too). Returns a long table: ``deadline``, ``appeal_chance``,
-    ``notice``, ``column`` (which of ``groups``), ``value`` (the group), then the columns of ``summarise``.
+    Every combination is simulated with ``simulate_appeals`` (one run per seed, common random numbers across the
+    grid); every other setting comes from ``policy`` and ``access``. With several ``seeds`` the table holds the
+    average over the runs (counts are then averages too).
+
+    Parameters
+    ----------
+    world : World
+        A city from ``scored.world``.
+    scorecard : Scorecard or dict, optional
+        The scorecard that decides the sanctions; default ``scored.scoring.DEFAULT_SCORECARD``.
+    deadlines : list of int, keyword-only, default (14, 30, 60, 90, 180)
+        Values of ``AppealPolicy.review_deadline_days`` to try (each 1 to 365).
+    appeal_chances : list of float, keyword-only, default (0.2, 0.4, 0.6, 0.8, 1.0)
+        Values of ``AccessModel.base_appeal_chance`` to try (each 0 to 1).
+    notice : list of bool, keyword-only, default (False, True)
+        Values of ``AppealPolicy.notice`` to try.
+    groups : list of str, keyword-only, default ("group", "work", "district")
+        The columns to summarise by. ``by=`` is its deprecated old name.
+    policy : AppealPolicy, keyword-only, optional
+        The other settings of the process; default ``AppealPolicy()``.
+    access : AccessModel, keyword-only, optional
+        The other assumptions about residents; default ``AccessModel()``.
+    days : int, keyword-only, default 365
+        The period followed, as in ``simulate_appeals``.
+    seeds : list of int, keyword-only, default (0,)
+        One run per seed; the table averages them.
+    grade : str, keyword-only, default "D"
+        Residents graded ``grade`` or worse are sanctioned.
+    cost_per_day : float, keyword-only, default 10.0
+        What a day under sanction costs, as in ``simulate_appeals``.
+
+    Returns
+    -------
+    DataFrame
+        A long table with a default index: ``deadline``, ``appeal_chance``, ``notice``, ``column`` (which of
+        ``groups``), ``value`` (the group, as text), then the columns of ``summarise``.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``policy`` or ``access`` of the wrong kind, or a bad argument of ``simulate_appeals``.
+    ScoredInputError
+        An empty list, a value out of its range, or a column of ``groups`` that the outcomes do not have.
+
+    Examples
+    --------
+    >>> from scored.world import make_world
+    >>> grid = policy_grid(make_world(2000, seed=2), deadlines=[14, 180], appeal_chances=[0.8], notice=[True],
+    ...                    groups=["group"], days=730)
+    >>> grid[["deadline", "value", "wrongly_sanctioned", "mean_days"]]
+       deadline    value  wrongly_sanctioned  mean_days
+    0        14  Kestrel                 1.0       22.0
+    1        14    Heron                 2.0      311.5
+    2       180  Kestrel                 1.0      182.0
+    3       180    Heron                 2.0      371.5
     """
     policy = AppealPolicy() if policy is None else policy
     access = AccessModel() if access is None else access
@@ -665,8 +1010,35 @@ def with_safeguards(names: Sequence[str] = (), policy: AppealPolicy | None = Non
                     safeguards: Mapping = SAFEGUARDS) -> AppealPolicy:
     """``policy`` (default: the policy as run) with the safeguards ``names`` switched on.
 
-    ``names`` is a list of keys of ``safeguards`` (default ``SAFEGUARDS``). The result is named after the
-    safeguards it has, e.g. ``"notice + 30-day deadline"``, or ``"as run"`` when ``names`` is empty.
+    The result is named after the safeguards it has, in the order of ``safeguards`` (e.g.
+    ``"notice + 30-day deadline"``), or keeps the name of ``policy`` (``"as run"``) when ``names`` is empty.
+
+    Parameters
+    ----------
+    names : list of str, default ()
+        Keys of ``safeguards``: the safeguards to switch on.
+    policy : AppealPolicy, optional
+        The policy to start from; default ``AppealPolicy()``, the policy as run.
+    safeguards : dict, default SAFEGUARDS
+        Safeguard name -> the ``AppealPolicy`` fields it changes, as a dict ``{field: value}``.
+
+    Returns
+    -------
+    AppealPolicy
+        A copy of ``policy`` with the changes of every safeguard in ``names``.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``policy`` is not an AppealPolicy, or ``names`` is not a list.
+    ScoredInputError
+        An unknown safeguard name, or ``safeguards`` that change unknown fields.
+
+    Examples
+    --------
+    >>> policy = with_safeguards(["30-day deadline", "notice"])
+    >>> policy.name, policy.notice, policy.review_deadline_days
+    ('notice + 30-day deadline', True, 30)
     """
     policy = AppealPolicy() if policy is None else policy
     if not isinstance(policy, AppealPolicy):
@@ -684,7 +1056,7 @@ def with_safeguards(names: Sequence[str] = (), policy: AppealPolicy | None = Non
     return replace(policy, **changes, name=" + ".join(ordered) if ordered else policy.name)
 
 
-def safeguard_costs(outcomes: pd.DataFrame, policy: AppealPolicy, *, check_days: int = 5,
+def safeguard_costs(outcomes: pd.DataFrame, policy: AppealPolicy, *, days: int, check_days: int = 5,
                     p_wrongly_cleared: float = 0.02, operator_burden_factor: float = 2.0) -> pd.DataFrame:
     """What a policy costs, from the ``outcomes`` that ``simulate_appeals`` returned for it; one row.
 
@@ -700,8 +1072,51 @@ def safeguard_costs(outcomes: pd.DataFrame, policy: AppealPolicy, *, check_days:
       correct record in time). ``escaped`` is the expected number of correctly sanctioned residents who escape
       their sanction that way, counted once per review (check or appeal) of a correct sanction.
 
-    Also returned: ``correctly_sanctioned`` (correct sanctions that started in the period), ``checks`` and
-    ``appeals`` (their counts), and ``appeals_by_correct`` (appeals against correct sanctions).
+    The outcomes do not store the period they cover, so ``days`` must be given again, as for ``timeline``.
+
+    Parameters
+    ----------
+    outcomes : DataFrame
+        The table ``simulate_appeals`` returned for ``policy``.
+    policy : AppealPolicy
+        The policy the outcomes were simulated under.
+    days : int, keyword-only, required
+        The length of the period ``outcomes`` were simulated for: the ``days`` given to ``simulate_appeals``.
+    check_days : int, keyword-only, default 5
+        Days a check before a sanction takes (0 to 365).
+    p_wrongly_cleared : float, keyword-only, default 0.02
+        The chance (0 to 1) that a review of a correct sanction lifts it by mistake.
+    operator_burden_factor : float, keyword-only, default 2.0
+        Multiplies ``p_wrongly_cleared`` (1 to 100) when the operator carries the burden of proof.
+
+    Returns
+    -------
+    DataFrame
+        One row, indexed by the policy's name (index ``policy``), with ``correctly_sanctioned`` (correct
+        sanctions that started in the period), ``checks`` and ``appeals`` (their counts), ``appeals_by_correct``
+        (appeals against correct sanctions), ``reviews_per_year``, ``delay_days``, ``delay_per_correct`` (NaN
+        when nobody is correctly sanctioned) and ``escaped``, as above.
+
+    Raises
+    ------
+    TypeError
+        ``days`` is not given.
+    ScoredTypeError
+        ``outcomes`` is not a DataFrame or ``policy`` not an AppealPolicy.
+    ScoredInputError
+        ``outcomes`` lacks a column of ``simulate_appeals``' table or holds bad values, a number out of its range,
+        or a ``days`` that is not the period of ``outcomes``.
+
+    Examples
+    --------
+    >>> from scored.world import make_world
+    >>> policy = with_safeguards(["check before sanction"])
+    >>> outcomes = simulate_appeals(make_world(2000, seed=2), days=730, policy=policy, rng=0)
+    >>> costs = safeguard_costs(outcomes, policy, days=730)
+    >>> costs[["checks", "appeals", "reviews_per_year", "escaped"]].round(2)
+                           checks  appeals  reviews_per_year  escaped
+    policy
+    check before sanction      47       13              30.0     1.14
     """
     o = _outcomes(outcomes)
     if not isinstance(policy, AppealPolicy):
@@ -711,9 +1126,7 @@ def safeguard_costs(outcomes: pd.DataFrame, policy: AppealPolicy, *, check_days:
     factor = _number("", "operator_burden_factor", operator_burden_factor, 1, 100)
     if "appeals" not in o.columns or "caught_before" not in o.columns:
         raise ScoredInputError("outcomes must be the table simulate_appeals returns (with 'appeals' and 'caught_before')")
-    days = int(o.attrs.get("days", 0))
-    if days < 1:
-        raise ScoredInputError("outcomes carry no period length (attrs['days']): use the table simulate_appeals returns")
+    days = _period(o, days)
     start = o["start_day"].fillna(days).to_numpy(dtype=np.int64)
     in_period = o["sanctioned"].to_numpy(dtype=bool) & (start < days)
     wrong = o["wrongly_sanctioned"].to_numpy(dtype=bool)
@@ -741,11 +1154,70 @@ def safeguard_grid(world: Any, scorecard: Any = None, *, safeguards: Mapping = S
                    **cost_options: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every combination of ``safeguards`` (2 ** len(safeguards) policies) run on ``world``: (summary, costs).
 
-    ``summary`` is a long table with one column per safeguard (True/False), ``policy`` (its name), ``column``
-    (which of ``groups``: ``"all"`` for the whole city, ``"group"``, ``"work"``, ``"district"``, ``"disability"``),
-    ``value`` (the group, as text) and the columns of ``summarise``. ``costs`` has one row per combination: the
-    safeguard columns, ``policy`` and the columns of ``safeguard_costs`` (``cost_options`` go to it). With several
-    ``seeds`` both tables hold averages over the runs (common random numbers across policies within a seed).
+    Each combination is ``with_safeguards`` of ``policy``, simulated with ``simulate_appeals`` once per seed, then
+    summarised with ``summarise`` and costed with ``safeguard_costs``. With several ``seeds`` both tables hold
+    averages over the runs (common random numbers across policies within a seed).
+
+    Parameters
+    ----------
+    world : World
+        A city from ``scored.world``.
+    scorecard : Scorecard or dict, optional
+        The scorecard that decides the sanctions; default ``scored.scoring.DEFAULT_SCORECARD``.
+    safeguards : dict, keyword-only, default SAFEGUARDS
+        Safeguard name -> the ``AppealPolicy`` fields it changes; at most 8 safeguards (256 combinations).
+    policy : AppealPolicy, keyword-only, optional
+        The policy to add safeguards to; default ``AppealPolicy()``, the policy as run.
+    access : AccessModel, keyword-only, optional
+        The assumptions about residents; default ``AccessModel()``.
+    groups : list of str, keyword-only, default ("group", "work", "district", "disability")
+        The columns to summarise by, besides the whole city. ``by=`` is its deprecated old name.
+    days : int, keyword-only, default 365
+        The period followed, as in ``simulate_appeals``.
+    seeds : list of int, keyword-only, default (0,)
+        One run per seed; the tables average them.
+    grade : str, keyword-only, default "D"
+        Residents graded ``grade`` or worse are sanctioned.
+    cost_per_day : float, keyword-only, default 10.0
+        What a day under sanction costs, as in ``simulate_appeals``.
+    **cost_options
+        ``check_days``, ``p_wrongly_cleared`` or ``operator_burden_factor``, passed to ``safeguard_costs``.
+
+    Returns
+    -------
+    summary : DataFrame
+        A long table with a default index: one True/False column per safeguard, ``policy`` (its name),
+        ``column`` (``"all"`` for the whole city, or which of ``groups``), ``value`` (the group, as text) and the
+        columns of ``summarise``.
+    costs : DataFrame
+        One row per combination, with a default index: the safeguard columns, ``policy`` and the columns of
+        ``safeguard_costs``.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``policy`` or ``access`` of the wrong kind, or a bad argument of ``simulate_appeals``.
+    ScoredInputError
+        Bad ``safeguards`` (empty, more than 8, unknown fields), an empty list, or a column of ``groups`` that
+        the outcomes do not have.
+
+    Examples
+    --------
+    >>> from scored.world import make_world
+    >>> two = {name: SAFEGUARDS[name] for name in ["notice", "check before sanction"]}
+    >>> summary, costs = safeguard_grid(make_world(2000, seed=2), safeguards=two, groups=["group"], days=730)
+    >>> summary.loc[summary["column"] == "all", ["policy", "sanction_days"]]
+                               policy  sanction_days
+    0                          as run          947.0
+    3                          notice          773.0
+    6           check before sanction            0.0
+    9  notice + check before sanction            0.0
+    >>> costs[["policy", "reviews_per_year"]]
+                               policy  reviews_per_year
+    0                          as run               7.5
+    1                          notice              13.5
+    2           check before sanction              30.0
+    3  notice + check before sanction              36.0
     """
     policy = AppealPolicy() if policy is None else policy
     access = AccessModel() if access is None else access
@@ -784,7 +1256,7 @@ def safeguard_grid(world: Any, scorecard: Any = None, *, safeguards: Mapping = S
         for n in reversed(names):
             table.insert(0, n, flags[n])
         rows.append(table)
-        c = sum(safeguard_costs(r, pol, **cost_options).reset_index(drop=True) for r in runs) / len(runs)
+        c = sum(safeguard_costs(r, pol, days=days, **cost_options).reset_index(drop=True) for r in runs) / len(runs)
         c.insert(0, "policy", pol.name)
         for n in reversed(names):
             c.insert(0, n, flags[n])

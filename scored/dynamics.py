@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math as _math
 from collections.abc import Mapping as _Mapping
+from dataclasses import dataclass as _dataclass
 from dataclasses import replace as _replace
 from itertools import product as _product
 from typing import Any
@@ -37,8 +38,8 @@ from .world import TIES as _TIES
 # patrols discover is recorded only where they are. It is a Polya urn: the data reinforce themselves.
 
 __all__ = ["FEEDBACK_LIMITS", "patrol_feedback", "feedback_grid", "AGENCY_PURPOSES", "AGENCY_OF_KIND", "blacklist_line",
-           "contacts", "association_penalty", "association_spread", "chilling_effect", "chilled_records",
-           "chilling_grid", "purpose_limited", "purpose_limitation_grid"]
+           "contacts", "AssociationResult", "association_penalty", "association_spread", "chilling_effect",
+           "chilled_records", "chilling_grid", "purpose_limited", "purpose_limitation_grid"]
 
 FEEDBACK_LIMITS = {"rounds": 10_000, "patrols": 1_000_000, "runs": 100_000, "rows": 5_000_000}
 
@@ -133,18 +134,62 @@ def patrol_feedback(true_rates: Any, initial_allocation: Any, rounds: int = 50, 
     Ensign et al. propose: a discovered incident is counted with probability proportional to one over the
     chance that patrols were sent there, so that discoveries no longer reinforce where patrols already go.
 
-    ``true_rates`` and ``initial_allocation`` are dicts ``{district: value}`` (the same districts) or lists, one
-    value per district (named A, B, ...); the allocation is rescaled to shares. ``runs`` independent
-    simulations are run at once, vectorised; the result is the same for the same arguments and int ``rng``
-    (a seed; or a ``numpy.random.Generator``, or None for fresh randomness; ``seed=`` is the deprecated old name).
+    ``runs`` independent simulations are run at once, vectorised; the result is the same for the same
+    arguments and int ``rng``.
 
-    Columns: ``run``, ``round`` (1..rounds), ``district``, ``true_rate``, ``true_share`` (the district's share of
-    all true incidents: what a fair allocation would learn), ``allocation`` (its share of patrols planned this
-    round), ``patrols`` (patrols sent), ``reported``, ``discovered``, ``counted`` (added to the data; fewer than
-    reported + discovered only under the correction) and ``data_share`` (its share of the data after the round,
-    which is the next round's allocation).
+    Parameters
+    ----------
+    true_rates : dict or list of float
+        Expected incidents per round in each district (at least two; each 0 or more, not all 0): a dict
+        ``{district: rate}`` (or a Series), or a list, one value per district (named A, B, ...).
+    initial_allocation : dict or list of float
+        How ``history`` past incidents are split before round 1 (each above 0; rescaled to shares), for the
+        same districts as ``true_rates`` (a dict may list them in another order).
+    rounds : int, default 50
+        Rounds simulated, 1 to 10,000.
+    patrols : int, default 10
+        Patrols sent each round, 1 to 1,000,000.
+    reported_share : float, keyword-only, default 0.0
+        The share (0 to 1) of incidents that residents report, recorded wherever the patrols are.
+    history : float, keyword-only, default 20.0
+        Past incidents in the data before round 1 (above 0): the more, the slower the data move.
+    correction : bool, keyword-only, default False
+        Apply Ensign et al.'s fix to discovered incidents.
+    runs : int, keyword-only, default 1
+        Independent simulations, 1 to 100,000 (runs x rounds x districts at most 5,000,000 rows).
+    rng : None, int or numpy.random.Generator, keyword-only, default 0
+        An int seed (the same seed, the same result), a Generator, or None for fresh randomness. ``seed=`` is its
+        deprecated old name.
 
-    A bad argument raises ``ValueError`` naming it.
+    Returns
+    -------
+    DataFrame
+        One row per run, round and district, with a default index. Columns: ``run`` (from 0), ``round``
+        (1..rounds), ``district`` (categorical), ``true_rate``, ``true_share`` (the district's share of all true
+        incidents: what a fair allocation would learn), ``allocation`` (its share of patrols planned this round),
+        ``patrols`` (patrols sent), ``reported``, ``discovered``, ``counted`` (added to the data; fewer than
+        reported + discovered only under the correction) and ``data_share`` (its share of the data after the
+        round, which is the next round's allocation).
+
+    Raises
+    ------
+    ScoredTypeError
+        Rates or allocation that are not a dict or list, or an argument of the wrong kind, naming it.
+    ScoredInputError
+        Fewer than two districts, districts that differ between the two, a value out of its range, or too
+        many rows.
+
+    Examples
+    --------
+    Two districts with the same true rate, patrolled 60:40 at first. After 50 rounds the data still say 60:40
+    on average: the loop never learns that the districts are alike.
+
+    >>> runs = patrol_feedback({"A": 5, "B": 5}, {"A": 0.6, "B": 0.4}, rounds=50, runs=200, rng=0)
+    >>> runs[runs["round"] == 50].groupby("district", observed=True)["allocation"].mean().round(2)
+    district
+    A    0.6
+    B    0.4
+    Name: allocation, dtype: float64
     """
     names, rates = _per_district("true_rates", true_rates, positive=False)
     if rates.sum() == 0:
@@ -192,7 +237,61 @@ def feedback_grid(initial_shares: Any, true_shares: Any, reported_shares: Any, c
     ``total_rate`` incidents a round), ``reported_shares`` and ``corrections`` is simulated ``runs`` times, all
     combinations in one vectorised run from ``rng``. The result has one row per combination and sampled round
     (round 1, then every ``every`` rounds, and the last): the median allocation to the first district over the
-    runs, and the ``quantiles`` of it as ``low`` and ``high`` (a pair of numbers in [0, 1], low first).
+    runs, and the ``quantiles`` of it as ``low`` and ``high``.
+
+    Parameters
+    ----------
+    initial_shares : list of float
+        The first district's share of the first allocation (each strictly between 0 and 1).
+    true_shares : list of float
+        The first district's share of the true incidents (each 0 to 1).
+    reported_shares : list of float
+        Shares of incidents reported by residents (each 0 to 1), as in ``patrol_feedback``.
+    corrections : list of bool, default (False,)
+        Whether to apply Ensign et al.'s fix.
+    rounds : int, keyword-only, default 60
+        Rounds simulated, 1 to 10,000.
+    every : int, keyword-only, default 3
+        Keep every ``every``-th round (1 to ``rounds``), besides the first and the last.
+    total_rate : float, keyword-only, default 10.0
+        True incidents per round in both districts together (above 0).
+    patrols : int, keyword-only, default 10
+        Patrols sent each round, 1 to 1,000,000.
+    history : float, keyword-only, default 20.0
+        Past incidents in the data before round 1 (above 0).
+    runs : int, keyword-only, default 200
+        Simulations per combination (combinations x runs at most 5,000,000).
+    quantiles : pair of float, keyword-only, default (0.1, 0.9)
+        The quantiles reported as ``low`` and ``high``, each 0 to 1, low first.
+    rng : None, int or numpy.random.Generator, keyword-only, default 0
+        An int seed (the same seed, the same table), a Generator, or None for fresh randomness. ``seed=`` is its
+        deprecated old name.
+
+    Returns
+    -------
+    DataFrame
+        A default index and the columns ``initial_share``, ``true_share``, ``reported_share``, ``correction``,
+        ``round``, ``median``, ``low`` and ``high`` (the allocation to the first district), sorted by the first
+        five.
+
+    Raises
+    ------
+    ScoredTypeError
+        A list argument that is not a list, ``corrections`` not all True/False, or ``quantiles`` not a pair.
+    ScoredInputError
+        An empty list, a value out of its range, or a grid too large.
+
+    Examples
+    --------
+    The first district has 70% of the true incidents; the data start at 50:50 and overshoot past 70%.
+
+    >>> grid = feedback_grid([0.5], [0.7], [0.0], rounds=30, every=10, runs=100, rng=0)
+    >>> grid[["round", "median", "low", "high"]].round(2)
+       round  median   low  high
+    0      1    0.50  0.50  0.50
+    1     10    0.69  0.58  0.79
+    2     20    0.78  0.68  0.86
+    3     30    0.82  0.74  0.89
     """
     def values(name: Any, given: Any, lo: Any, hi: Any, lo_open: Any = False, hi_open: Any = False) -> Any:
         if isinstance(given, (str, bytes)) or not hasattr(given, "__iter__"):
@@ -276,7 +375,28 @@ def _check_int(name: str, value: Any, lo: int, hi: float) -> int:
 
 
 def blacklist_line(scorecard: Any = _DEFAULT_SCORECARD) -> float:
-    """The score below which ``scorecard`` puts a resident in its lowest band (the blacklist)."""
+    """The score below which ``scorecard`` puts a resident in its lowest band (the blacklist).
+
+    Parameters
+    ----------
+    scorecard : Scorecard or dict, default DEFAULT_SCORECARD
+        A scorecard from ``scored.scoring`` (None also means the default).
+
+    Returns
+    -------
+    float
+        The lowest band edge of every band but the last; ``-inf`` for a scorecard with a single band.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``scorecard`` is not a scorecard.
+
+    Examples
+    --------
+    >>> blacklist_line()
+    600.0
+    """
     scorecard = _as_scorecard(scorecard)
     return float(min(b.min_score for b in scorecard.bands[:-1])) if len(scorecard.bands) > 1 else -_math.inf
 
@@ -321,7 +441,35 @@ def _contacts_flagged(a: Any, b: Any, flagged: Any, n: Any) -> Any:
 
 
 def contacts(ties: _pd.DataFrame, resident_id: int) -> _np.ndarray:
-    """The resident ids of everyone tied to ``resident_id`` (in either column of ``ties``), sorted."""
+    """The resident ids of everyone tied to ``resident_id`` (in either column of ``ties``), sorted.
+
+    Parameters
+    ----------
+    ties : DataFrame
+        One row per tie, with columns ``resident_a`` and ``resident_b`` (``world.ties``).
+    resident_id : int
+        The resident whose contacts are wanted.
+
+    Returns
+    -------
+    numpy.ndarray
+        The contacts' ids, sorted; a resident tied twice (say as family and as coworker) appears twice; empty
+        for a resident without ties.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``resident_id`` is not a whole number.
+    ScoredInputError
+        ``ties`` is not a DataFrame with columns ``resident_a`` and ``resident_b``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ties = pd.DataFrame({"resident_a": [0, 0, 2], "resident_b": [1, 2, 3]})
+    >>> contacts(ties, 2)
+    array([0, 3])
+    """
     if not isinstance(ties, _pd.DataFrame) or not {"resident_a", "resident_b"} <= set(ties.columns):
         raise ScoredInputError("ties must be a DataFrame with columns resident_a and resident_b")
     if isinstance(resident_id, (bool, _np.bool_)) or not isinstance(resident_id, (int, _np.integer)):
@@ -330,8 +478,57 @@ def contacts(ties: _pd.DataFrame, resident_id: int) -> _np.ndarray:
     return _np.sort(_np.concatenate([b[a == resident_id], a[b == resident_id]]))
 
 
+@_dataclass(frozen=True)
+class AssociationResult:
+    """What :func:`association_penalty` returns: the table of residents and the blacklist's size round by round.
+
+    The numbers that describe the run are fields beside the table, not ``DataFrame.attrs`` (which pandas drops on
+    many operations), so filtering or joining ``table`` loses nothing.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per resident (index ``resident_id``): ``own_total``, ``contacts``, ``blacklisted_contacts``,
+        ``penalty``, ``total``, ``own_listed``, ``listed``, ``by_association`` and ``round_listed`` (see
+        :func:`association_penalty`).
+    listed_by_round : list of int
+        How many residents are blacklisted after each round, round 0 (own records only) first:
+        ``rounds + 1`` numbers that never decrease.
+    threshold : float
+        The blacklist line: a total below it is blacklisted (:func:`blacklist_line` of the scorecard).
+    weight : float
+        Points charged per blacklisted contact (``per="contact"``) or for a share of 1 (``per="share"``).
+    rounds : int
+        Rounds the rule ran.
+    per : str
+        ``"contact"`` or ``"share"``, as given.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> scores = pd.DataFrame({"total": [500, 700, 700]})       # resident 0 is on the blacklist
+    >>> ties = pd.DataFrame({"resident_a": [0, 1], "resident_b": [1, 2]})
+    >>> result = association_penalty(scores, ties, weight=150, rounds=2)
+    >>> result.listed_by_round, result.threshold
+    ([1, 2, 3], 600.0)
+    """
+
+    table: _pd.DataFrame
+    listed_by_round: list[int]
+    threshold: float
+    weight: float
+    rounds: int
+    per: str
+
+    def __repr__(self) -> str:
+        return (f"AssociationResult(weight={self.weight:g}, rounds={self.rounds}, per={self.per!r}, "
+                f"threshold={self.threshold:g}, listed_by_round={self.listed_by_round}, "
+                f"table=<{len(self.table):,} residents>)")
+
+
 def association_penalty(scores: _pd.DataFrame, ties: _pd.DataFrame, weight: float, rounds: int = 1,
-                        scorecard: Any = _DEFAULT_SCORECARD, *, per: str = "contact", tie_types: Any = None) -> _pd.DataFrame:
+                        scorecard: Any = _DEFAULT_SCORECARD, *, per: str = "contact",
+                        tie_types: Any = None) -> AssociationResult:
     """A score that also counts whom you know: each blacklisted contact costs ``weight`` points.
 
     A hypothetical rule, studied because such proposals and fears exist. Starting from each resident's own
@@ -345,11 +542,58 @@ def association_penalty(scores: _pd.DataFrame, ties: _pd.DataFrame, weight: floa
     Penalties never reward, so the blacklist can only grow from round to round. ``rounds=0`` is the
     scorecard without the association rule. ``tie_types`` (e.g. ``["family"]``) limits which ties count.
 
-    Returns one row per resident (index ``resident_id``): ``own_total``, ``contacts``,
-    ``blacklisted_contacts`` (in the last round's input), ``penalty``, ``total``, ``own_listed`` (blacklisted
-    on their own records), ``listed`` (after the last round), ``by_association`` (listed, but not on their
-    own records) and ``round_listed`` (0 for own listing, the round that listed them, or -1 for never).
-    ``attrs["listed_by_round"]`` holds the size of the blacklist after each round (round 0 first).
+    Parameters
+    ----------
+    scores : DataFrame
+        One row per resident, indexed by resident id (unique), with a ``total`` column of finite numbers: the
+        output of :func:`scored.scoring.score`.
+    ties : DataFrame
+        One row per tie, with integer columns ``resident_a`` and ``resident_b`` holding ids of the index of
+        ``scores`` (a tie joins two different residents and counts for both), and a ``tie`` column when
+        ``tie_types`` is given: ``world.ties``.
+    weight : float
+        Points charged per blacklisted contact, from 0 to 10,000.
+    rounds : int, default 1
+        How many times the penalty is recomputed, from 0 to 100.
+    scorecard : Scorecard or dict, default DEFAULT_SCORECARD
+        The scorecard whose lowest band is the blacklist (see :func:`blacklist_line`).
+    per : {"contact", "share"}, keyword-only, default "contact"
+        ``"contact"``: ``weight`` points per blacklisted contact; ``"share"``: ``weight`` times the share of the
+        resident's contacts who are blacklisted (so at most ``weight`` points).
+    tie_types : str or list of str, keyword-only, optional
+        Only ties of these kinds count (``"family"``, ``"friend"``, ``"coworker"``); default all.
+
+    Returns
+    -------
+    AssociationResult
+        ``listed_by_round`` (the size of the blacklist after each round, round 0 first), the run's
+        ``threshold``, ``weight``, ``rounds`` and ``per``, and ``table``: one row per resident (index
+        ``resident_id``) with ``own_total``, ``contacts``, ``blacklisted_contacts`` (in the last round's input),
+        ``penalty``, ``total`` (``own_total - penalty``; whole numbers when the totals and ``weight`` are and
+        ``per="contact"``), ``own_listed`` (blacklisted on their own records), ``listed`` (after the last round),
+        ``by_association`` (listed, but not on their own records) and ``round_listed`` (0 for own listing, the
+        round that listed them, or -1 for never).
+
+    Raises
+    ------
+    ScoredInputError
+        ``scores`` without a ``total`` column, with duplicate ids or non-finite totals; ``ties`` that are not a
+        DataFrame, lack a column, refer to residents not in ``scores`` or join a resident to themselves;
+        ``weight`` or ``rounds`` out of range; an unknown ``per`` or tie type.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> scores = pd.DataFrame({"total": [500, 700, 700, 900]})   # a chain 0 - 1 - 2 - 3; 0 is listed
+    >>> ties = pd.DataFrame({"resident_a": [0, 1, 2], "resident_b": [1, 2, 3]})
+    >>> result = association_penalty(scores, ties, weight=150, rounds=3)
+    >>> result.table[["penalty", "total", "by_association", "round_listed"]]
+                 penalty  total  by_association  round_listed
+    resident_id
+    0                150    350           False             0
+    1                300    400            True             1
+    2                150    550            True             2
+    3                150    750           False            -1
     """
     if not isinstance(scores, _pd.DataFrame) or "total" not in scores.columns:
         raise ScoredInputError("scores must be a DataFrame with a 'total' column (the output of scored.scoring.score)")
@@ -399,8 +643,7 @@ def association_penalty(scores: _pd.DataFrame, ties: _pd.DataFrame, weight: floa
         "by_association": listed & ~own_listed,
         "round_listed": round_listed.astype(_np.int64),
     }, index=_pd.Index(index, name="resident_id"))
-    out.attrs.update(listed_by_round=sizes, threshold=line, weight=weight, rounds=rounds, per=per)
-    return out
+    return AssociationResult(table=out, listed_by_round=sizes, threshold=line, weight=weight, rounds=rounds, per=per)
 
 
 @renamed_keywords(by="group")
@@ -409,9 +652,60 @@ def association_spread(scores: _pd.DataFrame, ties: _pd.DataFrame, residents: _p
                        tie_types: Any = None) -> _pd.DataFrame:
     """How the association penalty spreads, for several weights and every round up to ``rounds``.
 
-    A tidy table for charts: one row per weight, round and value of ``group`` (a column of ``residents``,
-    e.g. ``"district"`` or ``"group"``), with ``residents``, ``listed`` (blacklisted after that round),
-    ``own_listed`` (on their own records) and ``by_association`` (listed only because of whom they know).
+    A tidy table for charts: :func:`association_penalty` run once per weight, with the blacklist after every
+    round counted per value of ``group``.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Each resident's own score, as for :func:`association_penalty`.
+    ties : DataFrame
+        The ties between residents (``world.ties``), as for :func:`association_penalty`.
+    residents : DataFrame
+        One row per resident with a ``resident_id`` column and the ``group`` column (``world.residents``); every
+        resident of ``scores`` must have a row.
+    weights : list of float
+        Points per blacklisted contact to try (each 0 to 10,000).
+    rounds : int
+        The last round counted (0 to 100); rounds 0 to ``rounds`` are all in the table.
+    scorecard : Scorecard or dict, default DEFAULT_SCORECARD
+        The scorecard whose lowest band is the blacklist.
+    group : str, keyword-only, default "district"
+        A column of ``residents`` to count by, e.g. ``"district"`` or ``"group"``. ``by=`` is its deprecated old
+        name.
+    per : {"contact", "share"}, keyword-only, default "contact"
+        As for :func:`association_penalty`.
+    tie_types : str or list of str, keyword-only, optional
+        As for :func:`association_penalty`.
+
+    Returns
+    -------
+    DataFrame
+        One row per weight, round and value of ``group``, with a default index and the columns ``weight``,
+        ``round``, the ``group`` column, ``residents``, ``listed`` (blacklisted after that round), ``own_listed``
+        (on their own records) and ``by_association`` (listed only because of whom they know).
+
+    Raises
+    ------
+    ScoredInputError
+        ``residents`` without ``resident_id`` or ``group``, or without a row for some resident, an empty or bad
+        list of weights, ``rounds`` out of range, or a bad argument of :func:`association_penalty`.
+
+    Examples
+    --------
+    >>> from scored.scoring import score
+    >>> from scored.world import make_world
+    >>> city = make_world(2000, seed=2)
+    >>> spread = association_spread(score(city.records, city.residents), city.ties, city.residents, [150], 2,
+    ...                             group="group")
+    >>> spread[["round", "group", "listed", "by_association"]]
+       round    group  listed  by_association
+    0      0  Kestrel      38               0
+    1      0    Heron       9               0
+    2      1  Kestrel      53              15
+    3      1    Heron      12               3
+    4      2  Kestrel      65              27
+    5      2    Heron      17               8
     """
     if not isinstance(residents, _pd.DataFrame) or "resident_id" not in residents.columns:
         raise ScoredInputError("residents must be a DataFrame with a 'resident_id' column")
@@ -435,7 +729,7 @@ def association_spread(scores: _pd.DataFrame, ties: _pd.DataFrame, residents: _p
     residents_n = _np.bincount(codes, minlength=k)
     frames = []
     for w in weights:
-        result = association_penalty(scores, ties, w, rounds, scorecard, per=per, tie_types=tie_types)
+        result = association_penalty(scores, ties, w, rounds, scorecard, per=per, tie_types=tie_types).table
         when = result["round_listed"].to_numpy()
         own = result["own_listed"].to_numpy()
         own_n = _np.bincount(codes, weights=own, minlength=k)
@@ -471,12 +765,41 @@ def chilling_effect(world: Any, points_at_stake: float, sensitivity: float = 1.0
     closely residents are watched and with what a flag costs, and is 0 when either is 0. ``sensitivity``
     (0..10) scales how strongly residents react; nobody knows its real value, so vary it.
 
-    Deterministic for an int ``rng`` (a seed; ``seed=`` is the deprecated old name): one uniform draw per post from
-    it, shared by every value of the other parameters,
-    so a higher ``points_at_stake`` or ``sensitivity`` withholds a superset of the posts.
+    Deterministic for an int ``rng``: one uniform draw per post from it, shared by every value of the other
+    parameters, so a higher ``points_at_stake`` or ``sensitivity`` withholds a superset of the posts.
 
-    Returns one row per post: ``event_id``, ``resident_id``, ``day``, ``district``, ``surveillance``,
-    ``p_stop`` and ``withheld`` (bool).
+    Parameters
+    ----------
+    world : World
+        A city from ``scored.world`` (its residents, districts and truth layer ``behaviour``).
+    points_at_stake : float
+        The points a flagged post would cost (0 to 10,000).
+    sensitivity : float, default 1.0
+        How strongly residents react (0 to 10).
+    rng : None, int or numpy.random.Generator, default 0
+        An int seed (the same seed, the same posts withheld), a Generator, or None for fresh randomness.
+        ``seed=`` is its deprecated old name.
+
+    Returns
+    -------
+    DataFrame
+        One row per lawful flagged post of the truth layer, in the order of ``world.behaviour``, with a default
+        index and the columns ``event_id``, ``resident_id``, ``day``, ``district``, ``surveillance``, ``p_stop``
+        and ``withheld`` (bool).
+
+    Raises
+    ------
+    ScoredTypeError
+        ``rng`` of the wrong kind, or a number argument that is not a number.
+    ScoredInputError
+        ``world`` is not a World, or a number out of its range.
+
+    Examples
+    --------
+    >>> from scored.world import make_world
+    >>> chill = chilling_effect(make_world(2000, seed=2), points_at_stake=100, rng=0)
+    >>> len(chill), int(chill["withheld"].sum())
+    (581, 235)
     """
     _world_tables(world)
     points = _check_real("points_at_stake", points_at_stake, 0.0, 10_000.0)
@@ -502,6 +825,34 @@ def chilled_records(world: Any, chill: _pd.DataFrame) -> _pd.DataFrame:
     Records of a withheld post disappear, including wrong copies of it (a duplicate, or the record that
     landed on a namesake). Uses the simulation's ground truth (``truth_event_id``), which only the
     simulation knows.
+
+    Parameters
+    ----------
+    world : World
+        A city from ``scored.world``.
+    chill : DataFrame
+        The output of :func:`chilling_effect` for ``world``: at least ``event_id`` and a True/False
+        ``withheld`` column.
+
+    Returns
+    -------
+    DataFrame
+        ``world.records`` without the records of withheld posts, with the same columns and a new default index.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``chill`` is not a DataFrame.
+    ScoredInputError
+        ``world`` is not a World, or ``chill`` lacks a column or has a ``withheld`` column that is not True/False.
+
+    Examples
+    --------
+    >>> from scored.world import make_world
+    >>> city = make_world(2000, seed=2)
+    >>> after = chilled_records(city, chilling_effect(city, points_at_stake=100, rng=0))
+    >>> int((city.records["kind"] == "flagged_post").sum()), int((after["kind"] == "flagged_post").sum())
+    (349, 190)
     """
     _world_tables(world)
     if not isinstance(chill, _pd.DataFrame):
@@ -522,9 +873,46 @@ def chilling_grid(world: Any, points_values: Any, sensitivity: float = 1.0, rng:
                   group: str = "district") -> _pd.DataFrame:
     """Posts written and withheld for each value in ``points_values``, by ``group`` (a column of residents).
 
-    One row per points value and group: ``residents``, ``posts`` (lawful flagged posts residents would
-    write unwatched), ``withheld``, ``records_before`` and ``records_after`` (flagged-post records the
-    agencies hold with and without the withheld posts), and ``withheld_per_100`` residents.
+    Runs :func:`chilling_effect` once per points value, with the same ``rng`` each time.
+
+    Parameters
+    ----------
+    world : World
+        A city from ``scored.world``.
+    points_values : list of float
+        The points a flagged post would cost, each 0 to 10,000.
+    sensitivity : float, default 1.0
+        How strongly residents react (0 to 10), as in :func:`chilling_effect`.
+    rng : None, int or numpy.random.Generator, default 0
+        As in :func:`chilling_effect`. ``seed=`` is its deprecated old name.
+    group : str, keyword-only, default "district"
+        A column of ``world.residents`` to count by. ``by=`` is its deprecated old name.
+
+    Returns
+    -------
+    DataFrame
+        One row per points value and value of ``group``, with a default index and the columns ``points``, the
+        ``group`` column, ``residents``, ``posts`` (lawful flagged posts residents would write unwatched),
+        ``withheld``, ``records_before`` and ``records_after`` (flagged-post records the agencies hold with and
+        without the withheld posts), and ``withheld_per_100`` residents.
+
+    Raises
+    ------
+    ScoredInputError
+        ``world`` is not a World, an empty or bad list of points, or ``group`` not a column of the residents.
+
+    Examples
+    --------
+    >>> from scored.world import make_world
+    >>> grid = chilling_grid(make_world(2000, seed=2), [100], rng=0)
+    >>> grid[["district", "posts", "withheld", "withheld_per_100"]].round(1)
+        district  posts  withheld  withheld_per_100
+    0    Harbour    132        74              20.6
+    1  Eastfield    128        73              18.0
+    2   Old Town     71        32              11.4
+    3  Millbrook     87        22               5.9
+    4  Riverside     75        18               5.9
+    5  Northgate     88        16               5.8
     """
     _world_tables(world)
     if isinstance(points_values, (str, bytes)) or not hasattr(points_values, "__iter__"):
@@ -568,6 +956,32 @@ def purpose_limited(scorecard: Any = _DEFAULT_SCORECARD, allowed_agencies: Any =
 
     Every rule whose records come from an agency not in ``allowed_agencies`` (see :data:`AGENCY_OF_KIND`)
     is set to 0 points, as if that agency's data could serve only the purpose it was collected for.
+
+    Parameters
+    ----------
+    scorecard : Scorecard or dict, default DEFAULT_SCORECARD
+        The scorecard to limit.
+    allowed_agencies : str or list of str, default ()
+        The agencies whose records may still count: some of ``scored.world.AGENCIES`` (``"utility"``,
+        ``"traffic_police"``, ``"court"``, ``"civic_registry"``, ``"online_monitoring"``); default none.
+
+    Returns
+    -------
+    Scorecard
+        A copy of ``scorecard`` with the other agencies' rules at 0 points, named after the agencies allowed.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``scorecard`` is not a scorecard.
+    ScoredInputError
+        An unknown agency name, or ``allowed_agencies`` not a list.
+
+    Examples
+    --------
+    >>> card = purpose_limited(allowed_agencies=["court", "utility"])
+    >>> card.points()
+    {'late_bill': -40, 'traffic_offence': 0, 'court_debt': -300, 'flagged_post': 0, 'volunteering': 0}
     """
     scorecard = _as_scorecard(scorecard)
     if isinstance(allowed_agencies, str):
@@ -591,6 +1005,39 @@ def purpose_limitation_grid(world: Any, scorecard: Any = _DEFAULT_SCORECARD, *, 
     one 0/1 column per agency (1 = its records may count, see :func:`purpose_limited`), ``residents``,
     ``listed`` (blacklisted on the records) and ``wrongly_listed`` (of them, not blacklisted when the same
     scorecard is applied to the truth layer: every event that happened, recorded once and correctly).
+
+    Parameters
+    ----------
+    world : World
+        A city from ``scored.world``.
+    scorecard : Scorecard or dict, default DEFAULT_SCORECARD
+        The scorecard to limit in every way.
+    group : str, keyword-only, default "district"
+        A column of ``world.residents`` to count by. ``by=`` is its deprecated old name.
+
+    Returns
+    -------
+    DataFrame
+        A default index and the columns ``utility``, ``traffic_police``, ``court``, ``civic_registry``,
+        ``online_monitoring`` (1 if the agency's records may count, else 0), the ``group`` column, ``residents``,
+        ``listed`` and ``wrongly_listed``.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``scorecard`` is not a scorecard.
+    ScoredInputError
+        ``world`` is not a World, or ``group`` is not a column of its residents.
+
+    Examples
+    --------
+    >>> from scored.world import make_world
+    >>> grid = purpose_limitation_grid(make_world(2000, seed=2), group="group")
+    >>> all_five = grid.iloc[:, :5].all(axis=1)             # every agency's records may count
+    >>> grid.loc[all_five, ["group", "residents", "listed", "wrongly_listed"]]
+          group  residents  listed  wrongly_listed
+    62    Heron        299       9               2
+    63  Kestrel       1701      38               3
     """
     _world_tables(world)
     scorecard = _as_scorecard(scorecard)

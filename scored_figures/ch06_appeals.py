@@ -138,7 +138,7 @@ def lever_chart(grid: pd.DataFrame, residents: pd.DataFrame) -> alt.VConcatChart
 def policy_lines(big, big_starts: pd.DataFrame, presets: dict) -> pd.DataFrame:
     """Wrongly blacklisted per 1,000 residents of each group, every two weeks, under each preset policy."""
     runs = [simulate_appeals(big, days=730, policy=p, rng=0, starts=big_starts) for p in presets.values()]
-    lines = pd.concat([timeline(run, group="group").assign(policy=i) for i, run in enumerate(runs)])
+    lines = pd.concat([timeline(run, group="group", days=730).assign(policy=i) for i, run in enumerate(runs)])
     lines = lines[(lines["day"] % 14 == 0) | (lines["day"] == 729)]
     lines = lines.assign(per_1000=lines["per_1000"].round(2), group=lines["group"].astype(str))
     return lines[["policy", "day", "group", "per_1000"]]

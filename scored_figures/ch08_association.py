@@ -131,7 +131,7 @@ def spread_chart(spread: pd.DataFrame, districts: pd.DataFrame, residents: pd.Da
 
 def glue_tipping(scores: pd.DataFrame, ties: pd.DataFrame, residents: pd.DataFrame) -> None:
     """Where the rule stops spreading within ten rounds and where it cascades, as sentences."""
-    runs = {w: dynamics.association_penalty(scores, ties, weight=w, rounds=ROUNDS).attrs["listed_by_round"]
+    runs = {w: dynamics.association_penalty(scores, ties, weight=w, rounds=ROUNDS).listed_by_round
             for w in WEIGHTS}
     settled = [w for w, sizes in runs.items() if sizes[-1] == sizes[-2]]
     stop = max([w for w in settled if all(v in settled for v in WEIGHTS if v <= w)], default=0)

@@ -137,7 +137,7 @@ def deadline_chart(world, names: list[str]) -> alt.Chart:
         for p in FINDS:
             run = simulate_appeals(world, days=730, starts=starts,   # the default random draws
                                    policy=replace(base, review_deadline_days=d, p_error_found=p))
-            t = timeline(run, "group")
+            t = timeline(run, "group", days=730)
             lines.append(t[(t["day"] % 28 == 0) | (t["day"] == 729)].assign(deadline=d, find=p))  # every 4 weeks
     lines = pd.concat(lines, ignore_index=True)
     lines = lines.assign(group=lines["group"].astype(str), per_1000=lines["per_1000"].round(3))

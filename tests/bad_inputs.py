@@ -178,10 +178,11 @@ CASES = [
     Case("appeals.simulate_appeals", appeals.simulate_appeals,
          lambda: dict(world=city(), days=60, cost_per_day=10.0, rng=0)),
     Case("appeals.summarise", appeals.summarise, lambda: dict(outcomes=outcomes(), group="group")),
-    Case("appeals.timeline", appeals.timeline, lambda: dict(outcomes=outcomes(), group="group", who="all")),
+    Case("appeals.timeline", appeals.timeline, lambda: dict(outcomes=outcomes(), group="group", who="all", days=60)),
     Case("appeals.with_safeguards", appeals.with_safeguards, lambda: dict(names=["notice"])),
     Case("appeals.safeguard_costs", appeals.safeguard_costs,
-         lambda: dict(outcomes=outcomes(), policy=appeals.AppealPolicy(), check_days=5, p_wrongly_cleared=0.02)),
+         lambda: dict(outcomes=outcomes(), policy=appeals.AppealPolicy(), days=60, check_days=5,
+                      p_wrongly_cleared=0.02)),
     # viz
     Case("viz.compact_data", viz.compact_data, lambda: dict(frame=decisions())),
     Case("viz.blacklist_threshold", viz.blacklist_threshold, lambda: dict(scorecard=scoring.DEFAULT_SCORECARD)),

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scored.appeals import (AccessModel, AppealPolicy, appeal_access, policy_grid, sanction_starts,
+from scored.appeals import (AccessModel, AppealPolicy, appeal_access, policy_grid, safeguard_costs, sanction_starts,
                             simulate_appeals, summarise, timeline)
 from scored.audit import ground_truth_labels
 from scored.scoring import DEFAULT_SCORECARD, score
@@ -152,15 +152,44 @@ def test_summarise_adds_up(city, starts):
 
 def test_timeline_counts_match_the_table(city, starts):
     o = simulate_appeals(city, days=730, rng=2, starts=starts)
-    tl = timeline(o)
+    tl = timeline(o, days=730)
     assert len(tl) == 730 and tl["sanctioned"].sum() == summarise(o)["sanction_days"].iloc[0]
     w = o[o["wrongly_sanctioned"]]
     for day in (0, 200, 364, 500, 729):
         on = ((w["start_day"] <= day) & (day < w["start_day"] + w["days_sanctioned"])).sum()
         assert tl.loc[tl["day"] == day, "sanctioned"].item() == on
-    by = timeline(o, group="group", who="all")
+    by = timeline(o, group="group", who="all", days=730)
     assert set(by["group"].astype(str)) == {"Kestrel", "Heron"}
     assert by["sanctioned"].sum() == o["days_sanctioned"].sum()
+
+
+def test_outcomes_keep_no_metadata_in_attrs_so_filters_and_concat_lose_nothing(city, starts):
+    """pandas drops DataFrame.attrs on many operations; the period is an argument, so a filtered or re-assembled
+    table gives the same answers (issue 10, item 2)."""
+    o = simulate_appeals(city, days=730, rng=2, starts=starts)
+    assert not o.attrs and not starts.attrs
+    heron = o[o["group"] == "Heron"]
+    assert timeline(heron, days=730)["sanctioned"].sum() == summarise(heron)["sanction_days"].iloc[0]
+    halves = pd.concat([o.iloc[1::2], o.iloc[::2]])  # concat keeps no attrs at all
+    pd.testing.assert_frame_equal(timeline(halves, "group", days=730), timeline(o, "group", days=730))
+    pd.testing.assert_frame_equal(safeguard_costs(halves, AppealPolicy(), days=730),
+                                  safeguard_costs(o, AppealPolicy(), days=730))
+
+
+def test_the_period_must_be_given_and_match_the_outcomes(city, starts):
+    o = simulate_appeals(city, days=730, rng=2, starts=starts)
+    assert o["still_sanctioned"].any()
+    with pytest.raises(TypeError, match="days"):
+        timeline(o)  # never a silent default
+    with pytest.raises(TypeError, match="days"):
+        safeguard_costs(o, AppealPolicy())
+    for wrong in (365, 1000):  # too short: a sanction runs past it; too long: the still sanctioned end before it
+        with pytest.raises(ValueError, match=f"days={wrong}: pass the days= given to simulate_appeals"):
+            timeline(o, days=wrong)
+        with pytest.raises(ValueError, match=f"days={wrong}: pass the days= given to simulate_appeals"):
+            safeguard_costs(o, AppealPolicy(), days=wrong)
+    with pytest.raises(ValueError, match="days must be a whole number"):
+        timeline(o, days=0)
 
 
 def test_policy_grid_shape(small):
@@ -232,4 +261,4 @@ def test_bad_simulation_inputs(city, starts):
     with pytest.raises(ValueError, match="no column .no_such_column. .given as group"):
         summarise(o, group="no_such_column")
     with pytest.raises(ValueError, match="who"):
-        timeline(o, who="everyone")
+        timeline(o, who="everyone", days=365)

@@ -40,34 +40,34 @@ def test_check_cuts_wrongful_days_and_costs_reviews(world):
     check = with_safeguards(["check before sanction"])
     after = simulate_appeals(world, days=730, rng=0, starts=starts, policy=check)
     assert summarise(after)["sanction_days"].iloc[0] < summarise(base)["sanction_days"].iloc[0]
-    c0, c1 = safeguard_costs(base, AppealPolicy()), safeguard_costs(after, check, check_days=5)
+    c0, c1 = safeguard_costs(base, AppealPolicy(), days=730), safeguard_costs(after, check, days=730, check_days=5)
     assert c0["checks"].iloc[0] == 0 and c0["delay_days"].iloc[0] == 0
     assert c1["checks"].iloc[0] == int((starts["sanctioned"] & starts["start_day"].notna()
                                         & (starts["start_day"].fillna(0) < 730)).sum())
     assert c1["reviews_per_year"].iloc[0] > c0["reviews_per_year"].iloc[0]
     assert 0 < c1["delay_per_correct"].iloc[0] <= 5
     assert c1["escaped"].iloc[0] > c0["escaped"].iloc[0]
-    zero = safeguard_costs(after, check, p_wrongly_cleared=0)
+    zero = safeguard_costs(after, check, days=730, p_wrongly_cleared=0)
     assert zero["escaped"].iloc[0] == 0
 
 
 def test_operator_burden_raises_escapes(world):
     out = simulate_appeals(world, days=365, rng=1, policy=AppealPolicy(notice=True))
-    a = safeguard_costs(out, AppealPolicy(notice=True))["escaped"].iloc[0]
-    b = safeguard_costs(out, AppealPolicy(notice=True, burden_on_resident=False))["escaped"].iloc[0]
+    a = safeguard_costs(out, AppealPolicy(notice=True), days=365)["escaped"].iloc[0]
+    b = safeguard_costs(out, AppealPolicy(notice=True, burden_on_resident=False), days=365)["escaped"].iloc[0]
     assert b == pytest.approx(2 * a)
 
 
 def test_safeguard_costs_rejects_bad_input(world):
     out = simulate_appeals(world, days=365, rng=0)
     with pytest.raises(ValueError, match="check_days"):
-        safeguard_costs(out, AppealPolicy(), check_days=-1)
+        safeguard_costs(out, AppealPolicy(), days=365, check_days=-1)
     with pytest.raises(ValueError, match="p_wrongly_cleared"):
-        safeguard_costs(out, AppealPolicy(), p_wrongly_cleared=1.5)
+        safeguard_costs(out, AppealPolicy(), days=365, p_wrongly_cleared=1.5)
     with pytest.raises(ValueError, match="policy"):
-        safeguard_costs(out, "as run")
+        safeguard_costs(out, "as run", days=365)
     with pytest.raises(ValueError, match="outcomes"):
-        safeguard_costs(pd.DataFrame({"x": [1]}), AppealPolicy())
+        safeguard_costs(pd.DataFrame({"x": [1]}), AppealPolicy(), days=365)
 
 
 def test_safeguard_grid_shapes_and_consistency(world):

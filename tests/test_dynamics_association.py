@@ -36,8 +36,10 @@ def tiny_ties(pairs, tie="family"):
 def test_chain_spreads_one_step_per_round():
     # 0 is listed (500); 1, 2, 3 sit at 700 in a chain 0-1-2-3; each listed contact costs 150.
     s, t = tiny_scores([500, 700, 700, 700]), tiny_ties([(0, 1), (1, 2), (2, 3)])
-    r = dynamics.association_penalty(s, t, weight=150, rounds=3)
-    assert r.attrs["listed_by_round"] == [1, 2, 3, 4]
+    result = dynamics.association_penalty(s, t, weight=150, rounds=3)
+    assert result.listed_by_round == [1, 2, 3, 4]
+    assert (result.threshold, result.weight, result.rounds, result.per) == (600, 150, 3, "contact")
+    r = result.table
     assert r["round_listed"].tolist() == [0, 1, 2, 3]
     assert r["by_association"].tolist() == [False, True, True, True]
     assert r["own_listed"].tolist() == [True, False, False, False]
@@ -50,7 +52,7 @@ def test_chain_spreads_one_step_per_round():
 
 def test_rounds_zero_and_weight_zero_change_nothing():
     s, t = tiny_scores([500, 700, 590, 1000]), tiny_ties([(0, 1), (1, 2), (2, 3)])
-    for r in (dynamics.association_penalty(s, t, 150, 0), dynamics.association_penalty(s, t, 0, 5)):
+    for r in (dynamics.association_penalty(s, t, 150, 0).table, dynamics.association_penalty(s, t, 0, 5).table):
         assert r["listed"].tolist() == [True, False, True, False]
         assert not r["by_association"].any()
         assert (r["total"] == s["total"]).all()
@@ -59,17 +61,17 @@ def test_rounds_zero_and_weight_zero_change_nothing():
 def test_share_mode_divides_by_contacts():
     # resident 1 has two contacts, one listed: share 0.5 of a weight of 300 is 150
     s, t = tiny_scores([500, 800, 900]), tiny_ties([(0, 1), (1, 2)])
-    r = dynamics.association_penalty(s, t, weight=300, rounds=1, per="share")
+    r = dynamics.association_penalty(s, t, weight=300, rounds=1, per="share").table
     assert r.loc[1, "penalty"] == pytest.approx(150)
     assert not r.loc[1, "listed"]
-    r = dynamics.association_penalty(s, t, weight=300, rounds=1, per="contact")
+    r = dynamics.association_penalty(s, t, weight=300, rounds=1, per="contact").table
     assert r.loc[1, "listed"]
 
 
 def test_tie_types_filter():
     s = tiny_scores([500, 700, 700])
     t = pd.concat([tiny_ties([(0, 1)], "family"), tiny_ties([(0, 2)], "friend")], ignore_index=True)
-    r = dynamics.association_penalty(s, t, weight=150, rounds=2, tie_types=["family"])
+    r = dynamics.association_penalty(s, t, weight=150, rounds=2, tie_types=["family"]).table
     assert r["by_association"].tolist() == [False, True, False]
     assert r["contacts"].tolist() == [1, 1, 0]
 
@@ -78,17 +80,17 @@ def test_non_contiguous_ids_are_matched_by_id():
     s = tiny_scores([500, 700, 950])
     s.index = pd.Index([10, 20, 30], name="resident_id")
     t = tiny_ties([(10, 20)])
-    r = dynamics.association_penalty(s, t, weight=150, rounds=1)
+    r = dynamics.association_penalty(s, t, weight=150, rounds=1).table
     assert r.loc[20, "listed"] and not r.loc[30, "listed"]
 
 
 def test_blacklist_never_shrinks_and_grows_with_weight(scores, city):
-    r = dynamics.association_penalty(scores, city.ties, weight=200, rounds=6)
-    sizes = r.attrs["listed_by_round"]
+    result = dynamics.association_penalty(scores, city.ties, weight=200, rounds=6)
+    sizes, r = result.listed_by_round, result.table
     assert sizes == sorted(sizes) and sizes[0] == int((scores["grade"] == "D").sum())
     assert (r["listed"] >= r["own_listed"]).all()
     assert (r["by_association"] == (r["listed"] & ~r["own_listed"])).all()
-    light = dynamics.association_penalty(scores, city.ties, weight=100, rounds=6)
+    light = dynamics.association_penalty(scores, city.ties, weight=100, rounds=6).table
     assert (light["listed"] <= r["listed"]).all()
     # own listing matches the scorecard's grade D
     assert (r["own_listed"] == (scores["grade"] == "D")).all()
@@ -104,9 +106,9 @@ def test_property_monotone_in_weight_and_rounds(totals, data):
     w1 = data.draw(st.integers(0, 500))
     w2 = data.draw(st.integers(w1, 600))
     rounds = data.draw(st.integers(0, 6))
-    low = dynamics.association_penalty(s, t, w1, rounds)
-    high = dynamics.association_penalty(s, t, w2, rounds)
-    more = dynamics.association_penalty(s, t, w1, rounds + 1)
+    low = dynamics.association_penalty(s, t, w1, rounds).table
+    high = dynamics.association_penalty(s, t, w2, rounds).table
+    more = dynamics.association_penalty(s, t, w1, rounds + 1).table
     assert (low["listed"] <= high["listed"]).all()
     assert (low["listed"] <= more["listed"]).all()
     assert (low["own_listed"] == (s["total"] < 600)).all()
@@ -115,7 +117,22 @@ def test_property_monotone_in_weight_and_rounds(totals, data):
 def test_association_is_deterministic(scores, city):
     a = dynamics.association_penalty(scores, city.ties, 150, 4)
     b = dynamics.association_penalty(scores, city.ties, 150, 4)
-    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    assert a.listed_by_round == b.listed_by_round
+
+
+def test_association_result_carries_its_metadata_as_fields(scores, city):
+    """No DataFrame.attrs (pandas drops them on many operations): the round-by-round sizes are a field, and they
+    agree with the table's round_listed column, so a filtered table loses nothing (issue 10, item 2)."""
+    result = dynamics.association_penalty(scores, city.ties, 150, 4)
+    assert not result.table.attrs
+    assert (result.weight, result.rounds, result.per) == (150, 4, "contact")
+    assert result.threshold == dynamics.blacklist_line()
+    when = result.table["round_listed"]
+    assert result.listed_by_round == [int(when.between(0, r).sum()) for r in range(5)]
+    listed = result.table[result.table["listed"]]  # a filter keeps the rows; the sizes stay on the result
+    assert len(listed) == result.listed_by_round[-1]
+    assert "listed_by_round=[" in repr(result)
 
 
 def test_spread_table_matches_penalty(scores, city):
@@ -124,7 +141,7 @@ def test_spread_table_matches_penalty(scores, city):
     assert len(grid) == 2 * 4 * 2
     assert (grid.groupby(["weight", "round"])["residents"].sum() == len(city.residents)).all()
     last = grid[(grid["weight"] == 150) & (grid["round"] == 3)]
-    r = dynamics.association_penalty(scores, city.ties, 150, 3)
+    r = dynamics.association_penalty(scores, city.ties, 150, 3).table
     assert last["listed"].sum() == r["listed"].sum()
     assert last["by_association"].sum() == r["by_association"].sum()
     assert (grid.loc[grid["weight"] == 0, "by_association"] == 0).all()

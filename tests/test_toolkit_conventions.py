@@ -125,7 +125,7 @@ def test_appeal_summaries_refuse_false_as_text_and_nan(city):
         with pytest.raises(ScoredInputError, match="must be boolean|must have no missing values"):
             appeals.summarise(bad)
         with pytest.raises(ScoredInputError, match="must be boolean|must have no missing values"):
-            appeals.timeline(bad)
+            appeals.timeline(bad, days=200)
 
 
 def test_chilled_records_refuse_text_withheld(city):
