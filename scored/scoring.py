@@ -304,7 +304,7 @@ def score(records: pd.DataFrame, residents: pd.DataFrame, scorecard: Scorecard =
     Returns one row per resident (index ``resident_id``) with ``total``, ``grade`` (an ordered categorical from the
     worst grade to the best, so ``scores.grade >= "A"`` works), ``sanction`` and, as the explanation, one column
     ``points_<kind>`` per rule = records of that kind x points per record. ``total`` = base + the sum of these.
-    The scorecard is kept in ``scores.attrs["scorecard"]`` (as a dict) for ``explain``.
+    The table does not remember its scorecard: pass the same one to ``explain``.
 
     Parameters
     ----------
@@ -354,21 +354,57 @@ def score(records: pd.DataFrame, residents: pd.DataFrame, scorecard: Scorecard =
     out = pd.DataFrame({"total": total, "grade": grade,
                         "sanction": pd.Categorical.from_codes(s_code, categories=sanctions), **parts},
                        index=counts.index)
-    out.attrs["scorecard"] = scorecard.to_dict()
     return out
 
 
-def explain(scores: pd.DataFrame, resident_id: int, scorecard: Scorecard | None = None) -> pd.DataFrame:
+def _grade_of(scorecard: Scorecard, total: float) -> str:
+    """The grade ``scorecard`` gives a total (a total equal to a band's ``min_score`` gets that band)."""
+    for band in scorecard.bands:
+        if band.min_score is None or total >= band.min_score:
+            return band.grade
+    raise AssertionError("the last band has min_score=None")  # pragma: no cover
+
+
+def _check_made_with(scores: pd.DataFrame, row: pd.Series, resident_id: int, scorecard: Scorecard) -> None:
+    """Refuse to explain a row that ``scorecard`` cannot have produced: the breakdown would be wrong."""
+    hint = "were these scores made with another scorecard? Pass the one given to score()"
+    kinds = {r.kind for r in scorecard.rules}
+    extra = [c for c in scores.columns if isinstance(c, str) and c.startswith("points_") and c[7:] not in kinds]
+    if extra:
+        raise ScoredInputError(f"scores has column(s) {extra}, but scorecard {scorecard.name!r} has no rule for "
+                               f"{', '.join(repr(c[7:]) for c in extra)}: {hint}")
+    total = float(row["total"])
+    parts = [float(row[f"points_{r.kind}"]) for r in scorecard.rules]
+    expected = float(scorecard.base) + math.fsum(parts)
+    if not math.isclose(total, expected, rel_tol=1e-9, abs_tol=1e-9):
+        raise ScoredInputError(f"scorecard {scorecard.name!r} does not add up to resident {resident_id}'s total: base "
+                               f"{scorecard.base:g} + the points_ columns = {expected:g}, but total is {total:g}; {hint}")
+    for r, c in zip(scorecard.rules, parts):
+        n = c / r.points if r.points else 0.0
+        if (not r.points and c) or not math.isclose(n, round(n), abs_tol=1e-6):
+            raise ScoredInputError(f"resident {resident_id}'s points_{r.kind} is {c:g}, not a whole number of "
+                                   f"records at {r.points:g} points each under scorecard {scorecard.name!r}; {hint}")
+    grade = _grade_of(scorecard, total)
+    if str(row["grade"]) != grade:
+        raise ScoredInputError(f"scorecard {scorecard.name!r} gives a total of {total:g} grade {grade!r}, but "
+                               f"resident {resident_id}'s grade in scores is {row['grade']!r}; {hint}")
+
+
+def explain(scores: pd.DataFrame, resident_id: int, scorecard: Scorecard) -> pd.DataFrame:
     """Why a resident has their score: the base, then each rule's count, points each and contribution.
 
     The rule rows are sorted by contribution (largest deduction first); the ``contribution`` column sums to the
     resident's total. A rule worth 0 points leaves no trace in the score, so its count shows as <NA>.
+
+    ``scorecard`` is required and must be the one ``scores`` were made with: ``score`` returns a plain table
+    that does not remember its scorecard. A row that the scorecard cannot have produced (a total that does not
+    add up, points that are not whole records, a grade its bands would not give) is refused, never explained
+    with the wrong rules.
     """
     _frame(scores, "scores", ["total"])
     if scorecard is None:
-        if "scorecard" not in scores.attrs:
-            raise ScoredInputError("scores carry no scorecard (attrs lost); pass scorecard= explicitly")
-        scorecard = Scorecard.from_dict(scores.attrs["scorecard"])
+        raise ScoredTypeError("scorecard must be the Scorecard the scores were made with (for scores made with "
+                              "score()'s default, DEFAULT_SCORECARD), got None")
     scorecard = as_scorecard(scorecard)
     _frame(scores, "scores", ["grade", *(f"points_{r.kind}" for r in scorecard.rules)])
     for col in ["total", *(f"points_{r.kind}" for r in scorecard.rules)]:
@@ -379,6 +415,9 @@ def explain(scores: pd.DataFrame, resident_id: int, scorecard: Scorecard | None 
         raise ScoredLookupError(f"resident_id {resident_id!r} is not in scores (expected one of the "
                                 f"{len(scores):,} resident ids of its index)")
     row = scores.loc[resident_id]
+    if isinstance(row, pd.DataFrame):
+        raise ScoredInputError(f"scores has {len(row)} rows for resident_id {resident_id}; expected one")
+    _check_made_with(scores, row, int(resident_id), scorecard)
     rules = []
     for r in scorecard.rules:
         c = row[f"points_{r.kind}"]
@@ -390,9 +429,6 @@ def explain(scores: pd.DataFrame, resident_id: int, scorecard: Scorecard | None 
     out = pd.DataFrame(rows)
     out["count"] = out["count"].astype("Int64")
     out["points_each"] = out["points_each"].astype("Float64")
-    total = row["total"]
-    out.attrs.update(resident_id=int(resident_id), total=total.item() if hasattr(total, "item") else total,
-                     grade=row["grade"])
     return out
 
 
@@ -515,8 +551,9 @@ def counterfactuals(counts: pd.DataFrame, scorecard: Scorecard = DEFAULT_SCORECA
     Series by resident_id for people with different amounts of time; a kind not named has no limit), reaches the
     target while every record on file stays. Ties between kinds with the same points are broken in scorecard order.
 
-    Also returned: ``total``, ``grade``, ``target`` (the lowest total of the target grade) and ``shortfall``
-    (points missing, 0 for residents already there). The target grade is in ``out.attrs["target_grade"]``.
+    Also returned: ``total``, ``grade``, ``target_grade`` (the same for every row, so it survives filters and
+    joins), ``target`` (the lowest total of the target grade) and ``shortfall`` (points missing, 0 for residents
+    already there).
     """
     scorecard = as_scorecard(scorecard)
     everyone = check_bool(everyone, "everyone")
@@ -586,6 +623,7 @@ def counterfactuals(counts: pd.DataFrame, scorecard: Scorecard = DEFAULT_SCORECA
     out = pd.DataFrame({
         "total": total.astype(np.int64) if integral else total,
         "grade": pd.Categorical.from_codes(nb - 1 - band, categories=grades[::-1], ordered=True),
+        "target_grade": pd.Categorical([grade_name] * len(total), categories=grades[::-1], ordered=True),
         "target": target,
         "shortfall": shortfall.astype(np.int64) if integral and float(target).is_integer() else shortfall,
         "records_to_remove": whole(sum(removed.values()) if removed else np.zeros(len(total)),
@@ -596,7 +634,6 @@ def counterfactuals(counts: pd.DataFrame, scorecard: Scorecard = DEFAULT_SCORECA
     }, index=counts.index.copy())
     if not everyone:
         out = out[shortfall > 0]
-    out.attrs.update(target_grade=grade_name, scorecard=scorecard.to_dict())
     return out
 
 
@@ -613,5 +650,4 @@ def counterfactual(counts: pd.DataFrame, resident_id: int, scorecard: Scorecard 
     table = counterfactuals(counts, scorecard, target_grade, everyone=True, **options)
     row = table.loc[resident_id].copy()
     row.name = resident_id
-    row.attrs.update(table.attrs)
     return row
