@@ -54,7 +54,31 @@ def _entry(cls: type, item: Any, part: str) -> Any:
 
 @dataclass(frozen=True)
 class Rule:
-    """``points`` for every record of ``kind`` (negative = deduction); ``label`` is the plain-words name."""
+    """One rule of a scorecard: ``points`` for every record of ``kind`` (negative = a deduction).
+
+    Parameters
+    ----------
+    kind : str
+        The kind of record the rule counts, one of ``scored.world.KINDS``: ``"late_bill"``, ``"traffic_offence"``,
+        ``"court_debt"``, ``"volunteering"`` or ``"flagged_post"``.
+    points : int or float
+        Points per record: negative for a deduction, positive for a reward; finite, at most 2**52 in absolute
+        value.
+    label : str, optional
+        The rule in plain words, as ``explain`` shows it; default: the kind with spaces (``"late bill"``).
+
+    Raises
+    ------
+    ScoredTypeError
+        ``points`` is not a number or ``label`` is not text.
+    ScoredInputError
+        An unknown ``kind``, or ``points`` that are not finite or too large.
+
+    Examples
+    --------
+    >>> Rule("late_bill", -40)
+    Rule(kind='late_bill', points=-40, label='late bill')
+    """
 
     kind: str
     points: float
@@ -71,7 +95,30 @@ class Rule:
 
 @dataclass(frozen=True)
 class Band:
-    """Totals >= ``min_score`` get ``grade`` and its ``sanction``; the lowest band has ``min_score=None``."""
+    """One grade of a scorecard: totals >= ``min_score`` (and below the band above) get ``grade`` and ``sanction``.
+
+    Parameters
+    ----------
+    grade : str
+        The grade's name, e.g. ``"AAA"`` or ``"D"``; not empty.
+    min_score : int, float or None
+        The lowest total that gets this grade (a total equal to it gets it); None for the lowest band, which
+        catches every total below the others.
+    sanction : str, optional
+        What the grade brings, in plain words; default ``"none"``.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``min_score`` is not a number or None, or ``grade`` or ``sanction`` is not text.
+    ScoredInputError
+        An empty ``grade``, or a ``min_score`` that is not finite or too large.
+
+    Examples
+    --------
+    >>> Band("D", None, "blacklist")
+    Band(grade='D', min_score=None, sanction='blacklist')
+    """
 
     grade: str
     min_score: float | None
@@ -89,7 +136,35 @@ class Scorecard:
     """A named scoring scheme: ``base`` points, ``rules`` (one per kind) and ``bands`` from best to worst grade.
 
     Bands must have unique grades and strictly decreasing ``min_score``; the last band has ``min_score=None`` and
-    catches every lower total, so every resident gets a grade.
+    catches every lower total, so every resident gets a grade. A scorecard is frozen: ``with_points``,
+    ``with_band_minimum`` and ``with_base`` return changed copies, and ``to_dict`` / ``from_dict`` turn it into
+    plain data and back (for JSON, or for a student's answer).
+
+    Parameters
+    ----------
+    name : str
+        A name for the scheme, shown in charts and messages.
+    base : int or float
+        The points every resident starts with.
+    rules : list of Rule, or of dicts with a Rule's fields
+        At most one rule per kind; a kind without a rule scores nothing.
+    bands : list of Band, or of dicts with a Band's fields
+        From the best grade to the worst; only the last one has ``min_score=None``.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``rules`` or ``bands`` is not a list, or holds something that is neither a Rule/Band nor a dict.
+    ScoredInputError
+        A bad field, a kind or grade listed twice, no band, bands out of order, or a last band with a minimum.
+
+    Examples
+    --------
+    >>> card = Scorecard("pass or fail", 100, [Rule("late_bill", -10)], [Band("pass", 80), Band("fail", None)])
+    >>> card.grades, card.points()
+    (('pass', 'fail'), {'late_bill': -10})
+    >>> DEFAULT_SCORECARD.with_points(flagged_post=0).points()["flagged_post"]
+    0
     """
 
     name: str
@@ -128,6 +203,7 @@ class Scorecard:
 
     @property
     def grades(self) -> tuple[str, ...]:
+        """The grades, from the best to the worst."""
         return tuple(b.grade for b in self.bands)
 
     def points(self) -> dict[str, float]:
@@ -135,12 +211,14 @@ class Scorecard:
         return {r.kind: r.points for r in self.rules}
 
     def to_dict(self) -> dict:
+        """The scorecard as plain data (name, base, rules and bands as lists of dicts), the form ``from_dict`` reads."""
         return {"name": self.name, "base": self.base,
                 "rules": [{"kind": r.kind, "points": r.points, "label": r.label} for r in self.rules],
                 "bands": [{"grade": b.grade, "min_score": b.min_score, "sanction": b.sanction} for b in self.bands]}
 
     @classmethod
     def from_dict(cls, d: Mapping) -> "Scorecard":
+        """A scorecard from ``to_dict``'s form: a dict with exactly the keys name, base, rules and bands."""
         if not isinstance(d, Mapping):
             raise ScoredTypeError(f"d must be a scorecard dict (name, base, rules, bands), got {describe(d)}")
         keys = {"name", "base", "rules", "bands"}
@@ -178,6 +256,7 @@ class Scorecard:
                                          for b in self.bands))
 
     def with_base(self, base: float) -> "Scorecard":
+        """A copy where every resident starts with ``base`` points."""
         return replace(self, base=base)
 
 
@@ -215,6 +294,25 @@ def as_scorecard(scorecard: Any, name: str = "scorecard") -> Scorecard:
     """A ``Scorecard`` from a Scorecard, a dict (``Scorecard.to_dict`` form) or None (``DEFAULT_SCORECARD``).
 
     The one conversion every module uses, so a scorecard is accepted in the same forms everywhere.
+
+    Parameters
+    ----------
+    scorecard : Scorecard, dict or None
+        A Scorecard is returned as it is; a dict in the form of ``Scorecard.to_dict()`` is converted; None means
+        ``DEFAULT_SCORECARD``.
+    name : str, optional
+        The argument's name for the error message (default ``"scorecard"``).
+
+    Returns
+    -------
+    Scorecard
+
+    Raises
+    ------
+    ScoredTypeError
+        Anything else, e.g. a grade name or a list.
+    ScoredInputError
+        A dict with missing or unknown keys, or one that describes an invalid scorecard (see ``Scorecard``).
 
     Examples
     --------
@@ -255,7 +353,30 @@ def _ids(series: pd.Series, what: str) -> np.ndarray:
 def count_records(records: pd.DataFrame, residents: pd.DataFrame) -> pd.DataFrame:
     """Records per resident and kind: one row per resident (index ``resident_id``), one int column per kind.
 
-    Reads only ``records.resident_id``, ``records.kind`` and ``residents.resident_id``.
+    Reads only ``records.resident_id``, ``records.kind`` and ``residents.resident_id``. A resident with no records
+    gets a row of zeros.
+
+    Parameters
+    ----------
+    records : DataFrame
+        One row per record, with an integer ``resident_id`` and a ``kind`` (one of ``scored.world.KINDS``): for
+        example ``city.records`` (what is on file) or ``city.behaviour`` (what residents really did).
+    residents : DataFrame
+        One row per resident, with a unique integer ``resident_id``; it sets the rows and their order.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``resident_id`` in the order of ``residents``, with one int64 column per kind (in the order of
+        ``scored.world.KINDS``): how many records of that kind the resident has.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``records`` or ``residents`` is not a DataFrame.
+    ScoredInputError
+        A missing column, missing or non-integer ids, a resident listed twice, records of residents not in
+        ``residents``, or missing or unknown kinds.
 
     Examples
     --------
@@ -304,21 +425,23 @@ def score(records: pd.DataFrame, residents: pd.DataFrame, scorecard: Scorecard =
     Returns one row per resident (index ``resident_id``) with ``total``, ``grade`` (an ordered categorical from the
     worst grade to the best, so ``scores.grade >= "A"`` works), ``sanction`` and, as the explanation, one column
     ``points_<kind>`` per rule = records of that kind x points per record. ``total`` = base + the sum of these.
-    The scorecard is kept in ``scores.attrs["scorecard"]`` (as a dict) for ``explain``.
+    The table is plain data and does not remember its scorecard: pass the same one to ``explain``.
 
     Parameters
     ----------
     records : DataFrame
-        The records (observation layer): reads ``resident_id`` and ``kind``.
+        The records (observation layer): reads ``resident_id`` and ``kind`` (see ``count_records``).
     residents : DataFrame
-        Reads ``resident_id``.
-    scorecard : Scorecard, dict or None
-        None means ``DEFAULT_SCORECARD``.
+        One row per resident; reads ``resident_id``, which sets the rows and their order.
+    scorecard : Scorecard, dict or None, optional
+        The scoring scheme; default (and None) ``DEFAULT_SCORECARD``.
 
     Returns
     -------
     DataFrame
-        One row per resident, as above.
+        Indexed by ``resident_id``, with columns ``total`` (int64 when the base and every rule's points are whole,
+        else float), ``grade`` (ordered categorical), ``sanction`` (categorical) and ``points_<kind>`` per rule, in
+        the scorecard's order.
 
     Raises
     ------
@@ -354,21 +477,99 @@ def score(records: pd.DataFrame, residents: pd.DataFrame, scorecard: Scorecard =
     out = pd.DataFrame({"total": total, "grade": grade,
                         "sanction": pd.Categorical.from_codes(s_code, categories=sanctions), **parts},
                        index=counts.index)
-    out.attrs["scorecard"] = scorecard.to_dict()
     return out
 
 
-def explain(scores: pd.DataFrame, resident_id: int, scorecard: Scorecard | None = None) -> pd.DataFrame:
+def _grade_of(scorecard: Scorecard, total: float) -> str:
+    """The grade ``scorecard`` gives a total (a total equal to a band's ``min_score`` gets that band)."""
+    for band in scorecard.bands:
+        if band.min_score is None or total >= band.min_score:
+            return band.grade
+    raise AssertionError("the last band has min_score=None")  # pragma: no cover
+
+
+def _check_made_with(scores: pd.DataFrame, row: pd.Series, resident_id: int, scorecard: Scorecard) -> None:
+    """Refuse to explain a row that ``scorecard`` cannot have produced: the breakdown would be wrong."""
+    hint = "were these scores made with another scorecard? Pass the one given to score()"
+    kinds = {r.kind for r in scorecard.rules}
+    extra = [c for c in scores.columns if isinstance(c, str) and c.startswith("points_") and c[7:] not in kinds]
+    if extra:
+        raise ScoredInputError(f"scores has column(s) {extra}, but scorecard {scorecard.name!r} has no rule for "
+                               f"{', '.join(repr(c[7:]) for c in extra)}: {hint}")
+    total = float(row["total"])
+    parts = [float(row[f"points_{r.kind}"]) for r in scorecard.rules]
+    expected = float(scorecard.base) + math.fsum(parts)
+    if not math.isclose(total, expected, rel_tol=1e-9, abs_tol=1e-9):
+        raise ScoredInputError(f"scorecard {scorecard.name!r} does not add up to resident {resident_id}'s total: "
+                               f"base {scorecard.base:g} + the points_ columns = {expected:g}, but total is "
+                               f"{total:g}; {hint}")
+    for r, c in zip(scorecard.rules, parts):
+        n = c / r.points if r.points else 0.0
+        if (not r.points and c) or not math.isclose(n, round(n), abs_tol=1e-6):
+            raise ScoredInputError(f"resident {resident_id}'s points_{r.kind} is {c:g}, not a whole number of "
+                                   f"records at {r.points:g} points each under scorecard {scorecard.name!r}; {hint}")
+    grade = _grade_of(scorecard, total)
+    if str(row["grade"]) != grade:
+        raise ScoredInputError(f"scorecard {scorecard.name!r} gives a total of {total:g} grade {grade!r}, but "
+                               f"resident {resident_id}'s grade in scores is {row['grade']!r}; {hint}")
+
+
+def explain(scores: pd.DataFrame, resident_id: int, scorecard: Scorecard) -> pd.DataFrame:
     """Why a resident has their score: the base, then each rule's count, points each and contribution.
 
     The rule rows are sorted by contribution (largest deduction first); the ``contribution`` column sums to the
-    resident's total. A rule worth 0 points leaves no trace in the score, so its count shows as <NA>.
+    resident's total, ``scores.loc[resident_id, "total"]``. A rule worth 0 points leaves no trace in the score, so
+    its count shows as <NA>.
+
+    ``scores`` does not remember which scorecard made it, so ``scorecard`` is required: pass the one given to
+    ``score``. A row that scorecard cannot have produced (base and points columns that do not add up to the total,
+    points that are not a whole number of records, a grade its bands would not give, a points column it has no
+    rule for) is refused rather than explained with the wrong rules. Not every mismatch shows in the numbers (-80
+    points read as two records at -40 each), so passing the right scorecard is the caller's part.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        The output of ``score``, or rows of it: ``total``, ``grade`` and one ``points_<kind>`` column per rule,
+        indexed by ``resident_id``.
+    resident_id : int
+        The resident to explain, one of ``scores.index``.
+    scorecard : Scorecard or dict
+        The scorecard that made ``scores`` (for ``score``'s default, ``DEFAULT_SCORECARD``). Required.
+
+    Returns
+    -------
+    DataFrame
+        Indexed 0, 1, ...: first the base (``kind`` ``"base"``), then one row per rule, with columns ``kind``,
+        ``label`` (the rule in plain words), ``count`` (records; nullable Int64), ``points_each`` (nullable Float64;
+        <NA> for the base) and ``contribution`` (points).
+
+    Raises
+    ------
+    TypeError
+        ``scorecard`` is not given.
+    ScoredTypeError
+        ``scores`` is not a DataFrame, ``resident_id`` is not a whole number, or ``scorecard`` is not a scorecard.
+    ScoredLookupError
+        ``resident_id`` is not in ``scores``.
+    ScoredInputError
+        A missing or non-numeric column, or a row the scorecard cannot have produced.
+
+    Examples
+    --------
+    >>> records = pd.DataFrame({"resident_id": [0, 0, 0], "kind": ["late_bill", "late_bill", "volunteering"]})
+    >>> scores = score(records, pd.DataFrame({"resident_id": [0]}))
+    >>> breakdown = explain(scores, 0, DEFAULT_SCORECARD)
+    >>> breakdown[breakdown["contribution"] != 0][["kind", "count", "contribution"]]
+               kind  count  contribution
+    0          base   <NA>          1000
+    1     late_bill      2           -80
+    5  volunteering      1            10
     """
     _frame(scores, "scores", ["total"])
     if scorecard is None:
-        if "scorecard" not in scores.attrs:
-            raise ScoredInputError("scores carry no scorecard (attrs lost); pass scorecard= explicitly")
-        scorecard = Scorecard.from_dict(scores.attrs["scorecard"])
+        raise ScoredTypeError("scorecard must be the Scorecard the scores were made with (for scores made with "
+                              "score()'s default, DEFAULT_SCORECARD), got None")
     scorecard = as_scorecard(scorecard)
     _frame(scores, "scores", ["grade", *(f"points_{r.kind}" for r in scorecard.rules)])
     for col in ["total", *(f"points_{r.kind}" for r in scorecard.rules)]:
@@ -379,6 +580,9 @@ def explain(scores: pd.DataFrame, resident_id: int, scorecard: Scorecard | None 
         raise ScoredLookupError(f"resident_id {resident_id!r} is not in scores (expected one of the "
                                 f"{len(scores):,} resident ids of its index)")
     row = scores.loc[resident_id]
+    if isinstance(row, pd.DataFrame):
+        raise ScoredInputError(f"scores has {len(row)} rows for resident_id {resident_id}; expected one")
+    _check_made_with(scores, row, int(resident_id), scorecard)
     rules = []
     for r in scorecard.rules:
         c = row[f"points_{r.kind}"]
@@ -390,9 +594,6 @@ def explain(scores: pd.DataFrame, resident_id: int, scorecard: Scorecard | None 
     out = pd.DataFrame(rows)
     out["count"] = out["count"].astype("Int64")
     out["points_each"] = out["points_each"].astype("Float64")
-    total = row["total"]
-    out.attrs.update(resident_id=int(resident_id), total=total.item() if hasattr(total, "item") else total,
-                     grade=row["grade"])
     return out
 
 
@@ -515,8 +716,53 @@ def counterfactuals(counts: pd.DataFrame, scorecard: Scorecard = DEFAULT_SCORECA
     Series by resident_id for people with different amounts of time; a kind not named has no limit), reaches the
     target while every record on file stays. Ties between kinds with the same points are broken in scorecard order.
 
-    Also returned: ``total``, ``grade``, ``target`` (the lowest total of the target grade) and ``shortfall``
-    (points missing, 0 for residents already there). The target grade is in ``out.attrs["target_grade"]``.
+    Also returned: ``total``, ``grade``, ``target_grade`` (the same for every row, so it survives filters and
+    joins), ``target`` (the lowest total of the target grade) and ``shortfall`` (points missing, 0 for residents
+    already there).
+
+    Parameters
+    ----------
+    counts : DataFrame
+        The output of ``count_records(records, residents)``: one row per resident and, for every kind the
+        scorecard has a rule for, a column of whole numbers >= 0. (A scores table is refused, with a hint.)
+    scorecard : Scorecard, dict or None, optional
+        The scoring scheme, with at least two bands; default (and None) ``DEFAULT_SCORECARD``.
+    target_grade : str or None, optional
+        The grade to reach, any of the scorecard's grades but the lowest; default: the band just above the lowest.
+    removable : list of str or None, keyword-only
+        The kinds whose records may be removed, among those the scorecard deducts points for; default: all of them.
+    max_added : dict or None, keyword-only
+        Rewarded kind -> the most records of that kind a resident could add: a number >= 0 (``math.inf`` for no
+        limit) or a Series by resident_id. Only ``achievable`` uses it; default: no limit.
+    everyone : bool, keyword-only
+        Return every resident (with 0 shortfall and no changes for those already there); default False.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``counts`` (only the residents below the target unless ``everyone``), with columns ``total``,
+        ``grade`` and ``target_grade`` (ordered categoricals), ``target``, ``shortfall``, ``records_to_remove`` and
+        one ``remove_<kind>`` per removable kind (nullable Int64, <NA> where removing is not enough), one
+        ``add_<kind>`` per rewarded kind (Int64) and ``achievable`` (bool).
+
+    Raises
+    ------
+    ScoredTypeError
+        ``counts`` is not a DataFrame, or ``scorecard``, ``removable``, ``max_added`` or ``everyone`` is of the
+        wrong kind.
+    ScoredInputError
+        Missing or invalid counts, a single-band scorecard, an unknown or lowest ``target_grade``, a kind in
+        ``removable`` or ``max_added`` that the scorecard does not deduct for or reward, a cap below 0 or missing
+        for a resident, or counts whose totals could overflow.
+
+    Examples
+    --------
+    >>> records = pd.DataFrame({"resident_id": [0, 0, 0, 1],
+    ...                         "kind": ["court_debt", "court_debt", "late_bill", "late_bill"]})
+    >>> counts = count_records(records, pd.DataFrame({"resident_id": [0, 1]}))
+    >>> routes = counterfactuals(counts)  # resident 1 (960 points) is not below C, so not listed
+    >>> routes.loc[0, ["total", "shortfall", "remove_court_debt", "add_volunteering"]].to_dict()
+    {'total': 360, 'shortfall': 240, 'remove_court_debt': 1, 'add_volunteering': 24}
     """
     scorecard = as_scorecard(scorecard)
     everyone = check_bool(everyone, "everyone")
@@ -586,6 +832,7 @@ def counterfactuals(counts: pd.DataFrame, scorecard: Scorecard = DEFAULT_SCORECA
     out = pd.DataFrame({
         "total": total.astype(np.int64) if integral else total,
         "grade": pd.Categorical.from_codes(nb - 1 - band, categories=grades[::-1], ordered=True),
+        "target_grade": pd.Categorical([grade_name] * len(total), categories=grades[::-1], ordered=True),
         "target": target,
         "shortfall": shortfall.astype(np.int64) if integral and float(target).is_integer() else shortfall,
         "records_to_remove": whole(sum(removed.values()) if removed else np.zeros(len(total)),
@@ -596,13 +843,49 @@ def counterfactuals(counts: pd.DataFrame, scorecard: Scorecard = DEFAULT_SCORECA
     }, index=counts.index.copy())
     if not everyone:
         out = out[shortfall > 0]
-    out.attrs.update(target_grade=grade_name, scorecard=scorecard.to_dict())
     return out
 
 
 def counterfactual(counts: pd.DataFrame, resident_id: int, scorecard: Scorecard = DEFAULT_SCORECARD,
                    target_grade: str | None = None, **options: Any) -> pd.Series:
-    """One resident's row of :func:`counterfactuals` (``shortfall`` 0 if they already reach ``target_grade``)."""
+    """One resident's row of :func:`counterfactuals` (``shortfall`` 0 if they already reach ``target_grade``).
+
+    Parameters
+    ----------
+    counts : DataFrame
+        As for ``counterfactuals``: the output of ``count_records``.
+    resident_id : int
+        The resident, one of ``counts.index``.
+    scorecard : Scorecard, dict or None, optional
+        As for ``counterfactuals``; default ``DEFAULT_SCORECARD``.
+    target_grade : str or None, optional
+        As for ``counterfactuals``; default: the band just above the lowest.
+    **options
+        ``removable`` and ``max_added``, as for ``counterfactuals`` (``everyone`` is not an option here).
+
+    Returns
+    -------
+    Series
+        Named ``resident_id``, with the entries of the resident's ``counterfactuals`` row: ``total``, ``grade``,
+        ``target_grade``, ``target``, ``shortfall``, ``records_to_remove``, ``remove_<kind>``, ``add_<kind>`` and
+        ``achievable``.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``resident_id`` is not a whole number, or another argument is of the wrong kind (see ``counterfactuals``).
+    ScoredLookupError
+        ``resident_id`` is not in ``counts``.
+    ScoredInputError
+        ``everyone`` is given, or a bad value (see ``counterfactuals``).
+
+    Examples
+    --------
+    >>> records = pd.DataFrame({"resident_id": [0, 0, 0, 0], "kind": ["court_debt"] + ["late_bill"] * 3})
+    >>> row = counterfactual(count_records(records, pd.DataFrame({"resident_id": [0]})), 0)
+    >>> row[["total", "shortfall", "remove_court_debt", "remove_late_bill", "add_volunteering"]].to_dict()
+    {'total': 580, 'shortfall': 20, 'remove_court_debt': 0, 'remove_late_bill': 1, 'add_volunteering': 2}
+    """
     if isinstance(resident_id, (bool, np.bool_)) or not isinstance(resident_id, numbers.Integral):
         raise ScoredTypeError(f"resident_id must be a whole number, got {describe(resident_id)}")
     if isinstance(counts, pd.DataFrame) and resident_id not in counts.index:
@@ -613,5 +896,4 @@ def counterfactual(counts: pd.DataFrame, resident_id: int, scorecard: Scorecard 
     table = counterfactuals(counts, scorecard, target_grade, everyone=True, **options)
     row = table.loc[resident_id].copy()
     row.name = resident_id
-    row.attrs.update(table.attrs)
     return row

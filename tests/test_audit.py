@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from scored.audit.labels import outcome_words
 from scored.audit import (AuditInputError, AuditReport, audit_report, calibration_table, confusion,
                           disparate_impact, error_rates, four_fifths_check, ground_truth_labels, selection_rates)
-from scored.scoring import DEFAULT_SCORECARD, score
+from scored.scoring import DEFAULT_SCORECARD, Band, Scorecard, score
 from scored.world import load_classroom
 
 T, F = True, False
@@ -396,6 +396,15 @@ def test_labels_match_scoring(city, labels):
     assert (c_grade["predicted"] >= labels["predicted"]).all() and c_grade["predicted"].sum() > labels[
         "predicted"].sum()
     assert outcome_words("C") == "graded C or lower"
+
+
+def test_outcome_words_refuses_an_unknown_grade():
+    # it used to return "graded Z or lower" for a grade the scorecard does not have: words for no decision
+    with pytest.raises(AuditInputError, match="grade"):
+        outcome_words("Z")
+    with pytest.raises(AuditInputError, match="grade"):
+        outcome_words("AAA", Scorecard("two", 0, (), (Band("pass", 0), Band("fail", None))))
+    assert outcome_words("fail", Scorecard("two", 0, (), (Band("pass", 0), Band("fail", None)))) == "graded fail"
 
 
 def test_classroom_has_false_positives_and_negatives(labels):

@@ -37,6 +37,19 @@ def test_compare_reports_by_hand():
     assert c.loc[(SUMMARY_GROUP, "disparate_impact"), "before"] == pytest.approx(0.5 / 0.8)
 
 
+def test_error_table_is_stacked_like_the_selection_table():
+    """error_table() used to lose its ``group`` and ``column`` columns (code swallowed by a comment)."""
+    df = hand().assign(h=["x", "y"] * 5 + ["x"])
+    report = audit_report(df, ["g", "h"], selected="pred", actual="act")
+    errors, selection = report.error_table(), report.selection_table()
+    assert list(errors.columns[:1]) == ["group"] and errors.columns[-1] == "column"
+    assert list(errors[["column", "group"]].itertuples(index=False)) == \
+        list(selection[["column", "group"]].itertuples(index=False)) == [("g", "a"), ("g", "b"), ("h", "x"), ("h", "y")]
+    assert not errors[["column", "group", "fpr"]].isna().any().any() and "h" not in errors.columns
+    pd.testing.assert_series_equal(errors.loc[errors["column"] == "g", "fpr"].reset_index(drop=True),
+                                   error_rates(df, "g", "pred", "act")["fpr"].reset_index(drop=True))
+
+
 def test_compare_reports_without_truth_has_no_error_metrics():
     df = hand()
     a = audit_report(df, "g", selected="pred", actual=None)

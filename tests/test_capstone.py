@@ -33,7 +33,7 @@ def test_sealed_scores_hide_the_rules(city):
     s = cap.sealed_scores(city.records, city.residents)
     assert list(s.columns) == ["total", "grade", "sanction"]
     assert not any(c.startswith("points") for c in s.columns)
-    assert not s.attrs  # no scorecard attached, unlike scored.scoring.score
+    assert not s.attrs  # nothing hidden in attrs, which pandas drops
     assert list(s["grade"].cat.categories) == ["D", "C", "B", "A"]
     assert 0.02 < (s["grade"] == "D").mean() < 0.15
     # deterministic, and it scores the truth layer too

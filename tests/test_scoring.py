@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scored.scoring import DEFAULT_SCORECARD, Band, Rule, Scorecard, count_records, explain, score
+from scored.scoring import (DEFAULT_SCORECARD, Band, Rule, Scorecard, count_records, counterfactual, counterfactuals,
+                            explain, score)
 from scored.world import CLASSROOM_PARAMS, KINDS, make_world
 
 
@@ -285,7 +286,7 @@ def test_explain_sums_to_the_total(city, scores):
     ids = list(city.personas["resident_id"]) + list(range(0, len(scores), 997))
     counts = count_records(city.records, city.residents)
     for rid in ids:
-        e = explain(scores, int(rid))
+        e = explain(scores, int(rid), DEFAULT_SCORECARD)
         assert e["contribution"].sum() == scores.loc[rid, "total"]
         assert e.iloc[0]["kind"] == "base"
         rules = e.iloc[1:]
@@ -299,28 +300,73 @@ def test_explain_sums_to_the_total(city, scores):
 def test_explain_unknown_resident(scores):
     for bad in (-1, len(scores), 10**9):
         with pytest.raises(KeyError, match="not in scores"):
-            explain(scores, bad)
+            explain(scores, bad, DEFAULT_SCORECARD)
     for bad in ("7", 1.5, None, True):  # the wrong kind of object: a TypeError, not a KeyError
         with pytest.raises(TypeError, match="resident_id must be a whole number"):
-            explain(scores, bad)
+            explain(scores, bad, DEFAULT_SCORECARD)
 
 
 def test_explain_needs_the_scorecard(city, scores):
-    bare = scores.copy()
-    bare.attrs = {}
-    with pytest.raises(ValueError, match="scorecard"):
-        explain(bare, 0)
-    e = explain(bare, 0, DEFAULT_SCORECARD)
+    with pytest.raises(TypeError, match="scorecard"):
+        explain(scores, 0)  # no silent fallback to the default scorecard
+    with pytest.raises(TypeError, match="scorecard must be the Scorecard the scores were made with"):
+        explain(scores, 0, None)
+    e = explain(scores, 0, DEFAULT_SCORECARD.to_dict())  # the dict form works too
     assert e["contribution"].sum() == scores.loc[0, "total"]
+
+
+def test_explain_refuses_scores_made_with_another_scorecard(city):
+    jules = int(city.personas.set_index("persona").loc["Jules", "resident_id"])  # has flagged posts
+    # Only what the scores themselves contradict can be caught (-25 a post read as -50 would pass for half as
+    # many posts): that is why explain has no default scorecard.
+    cards = {"points": DEFAULT_SCORECARD.with_points(flagged_post=-7),
+             "base": DEFAULT_SCORECARD.with_base(900),
+             "bands": DEFAULT_SCORECARD.with_band_minimum("C", 500),
+             "rules": Scorecard("no posts", 1000, tuple(r for r in DEFAULT_SCORECARD.rules
+                                                        if r.kind != "flagged_post"), DEFAULT_SCORECARD.bands)}
+    s = score(city.records, city.residents, cards["points"])
+    assert s.loc[jules, "points_flagged_post"] != 0
+    with pytest.raises(ValueError, match="another scorecard"):
+        explain(s, jules, DEFAULT_SCORECARD)  # 15 posts at -7 = -105: not a whole number of posts at -50
+    s = score(city.records, city.residents, cards["base"])
+    with pytest.raises(ValueError, match="does not add up"):
+        explain(s, jules, DEFAULT_SCORECARD)
+    s = score(city.records, city.residents, cards["rules"])
+    with pytest.raises(ValueError, match="points_flagged_post"):
+        explain(score(city.records, city.residents), jules, cards["rules"])
+    listed = int(s.index[(s["total"] >= 500) & (s["total"] < 600)][0])
+    s = score(city.records, city.residents, cards["bands"])
+    with pytest.raises(ValueError, match="grade"):
+        explain(s, listed, DEFAULT_SCORECARD)
+    assert explain(s, listed, cards["bands"])["contribution"].sum() == s.loc[listed, "total"]
+
+
+def test_results_carry_no_metadata_in_attrs(city, scores):
+    """pandas drops .attrs on many operations, so nothing may depend on it (issue 10, item 2)."""
+    counts = count_records(city.records, city.residents)
+    assert not scores.attrs
+    assert not explain(scores, 0, DEFAULT_SCORECARD).attrs
+    cf = counterfactuals(counts)
+    assert not cf.attrs and not counterfactual(counts, int(cf.index[0])).attrs
+    assert (cf["target_grade"] == "C").all()
+    assert counterfactuals(counts, target_grade="B")["target_grade"].eq("B").all()
+    # what a student does to a table keeps everything explain needs
+    some = pd.concat([scores.iloc[:5], scores.iloc[5:10]]).merge(city.residents.set_index("resident_id")[["group"]],
+                                                                 left_index=True, right_index=True)
+    some = some[some["total"] > 0]
+    rid = int(some.index[0])
+    pd.testing.assert_frame_equal(explain(some, rid, DEFAULT_SCORECARD), explain(scores, rid, DEFAULT_SCORECARD))
+    joined = cf.join(city.residents.set_index("resident_id")[["work"]])
+    assert (joined["target_grade"] == "C").all()
 
 
 def test_explain_zero_point_rule_has_unknown_count(city):
     s = score(city.records, city.residents, DEFAULT_SCORECARD.with_points(flagged_post=0))
     jules = int(city.personas.set_index("persona").loc["Jules", "resident_id"])
-    e = explain(s, jules).set_index("kind")
+    e = explain(s, jules, DEFAULT_SCORECARD.with_points(flagged_post=0)).set_index("kind")
     assert pd.isna(e.loc["flagged_post", "count"]) and e.loc["flagged_post", "contribution"] == 0
 
 
 def test_explain_rejects_non_frames():
     with pytest.raises(ValueError, match="DataFrame"):
-        explain([1, 2], 0)
+        explain([1, 2], 0, DEFAULT_SCORECARD)

@@ -217,7 +217,7 @@ def test_former_raw_crashes_are_clear_errors(city):
     with pytest.raises(TypeError, match="rules must be a list"):
         scoring.Scorecard("s", 1000, None, ())
     with pytest.raises(TypeError, match="resident_id must be a whole number"):
-        scoring.explain(scoring.score(city.records, city.residents), "7")
+        scoring.explain(scoring.score(city.records, city.residents), "7", scoring.DEFAULT_SCORECARD)
 
 
 @pytest.mark.parametrize("call,message", [

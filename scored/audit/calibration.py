@@ -35,6 +35,47 @@ def calibration_table(df: pd.DataFrame, group: Hashable, score: Hashable, actual
     of risk scores"; Chouldechova 2017, "Fair prediction with disparate impact") show that when base rates differ,
     a calibrated score cannot also give groups equal false positive and false negative rates, except in trivial
     cases.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per person.
+    group : column name
+        The column whose values are the groups.
+    score : column name
+        A numeric column without missing values: the score.
+    actual : column name
+        A boolean column: whether the outcome really happened.
+    bins : int or sequence of float, optional
+        A number of equal-width bins, 1 to 10,000 (default 10), or strictly increasing bin edges that cover every
+        score.
+
+    Returns
+    -------
+    DataFrame
+        Indexed 0, 1, ...: one row per group and non-empty bin (groups in order, then bins from low to high), with
+        columns ``<group>`` (named like the group column), ``bin`` (an ordered categorical of intervals),
+        ``bin_low``, ``bin_high``, ``n`` (rows), ``mean_score`` and ``observed_rate`` (the share with ``actual``).
+
+    Raises
+    ------
+    ScoredTypeError
+        ``df`` is not a DataFrame, or ``bins`` is neither a whole number nor a sequence of numbers.
+    ScoredInputError
+        ``df`` is empty, a column is missing or has missing values, ``score`` is not numeric or ``actual`` not
+        boolean, or the bins are out of range, not increasing or do not cover every score.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"g": ["a", "a", "b", "b"], "risk": [0.2, 0.8, 0.3, 0.9],
+    ...                    "paid_late": [False, True, False, False]})
+    >>> table = calibration_table(df, "g", "risk", "paid_late", bins=[0, 0.5, 1])
+    >>> table[["g", "bin_low", "bin_high", "n", "observed_rate"]]
+       g  bin_low  bin_high  n  observed_rate
+    0  a      0.0       0.5  1            0.0
+    1  a      0.5       1.0  1            1.0
+    2  b      0.0       0.5  1            0.0
+    3  b      0.5       1.0  1            0.0
     """
     check_frame(df)
     g = check_column(df, group, "group")
@@ -120,6 +161,35 @@ def calibrated_scores(base_rates: Mapping[Any, float], n: int = 10_000, *, sprea
     Whatever the thresholds, such a score cannot give groups with different base rates equal false positive
     rates, equal false negative rates and equal positive predictive values at once (Chouldechova 2017;
     Kleinberg, Mullainathan & Raghavan 2017); see ``implied_fpr``.
+
+    Parameters
+    ----------
+    base_rates : dict
+        Group name -> its base rate, each strictly between 0 and 1; not empty.
+    n : int, optional
+        People drawn per group (default 10,000); at most 20,000,000 in all.
+    spread : float, keyword-only
+        The spread of the scores on the logit scale, in (0, 10]; default 1.5.
+    rng : int, numpy.random.Generator or None, keyword-only
+        The source of randomness; default 0 (a fixed seed, so the same frame every time).
+
+    Returns
+    -------
+    DataFrame
+        Indexed 0, 1, ...: ``n`` rows per group, in the order of ``base_rates``, with the columns above.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``base_rates`` is not a mapping, or a base rate, ``n``, ``spread`` or ``rng`` is of the wrong kind.
+    ScoredInputError
+        No groups, a base rate outside (0, 1), or ``n`` or ``spread`` out of range.
+
+    Examples
+    --------
+    >>> df = calibrated_scores({"Kestrel": 0.2, "Heron": 0.4}, n=5000, rng=1)
+    >>> df.groupby("group", observed=True)["actual"].mean().round(1).to_dict()
+    {'Kestrel': 0.2, 'Heron': 0.4}
     """
     if not isinstance(base_rates, Mapping):
         raise ScoredTypeError(f"base_rates must be a non-empty mapping of group name to base rate, got "

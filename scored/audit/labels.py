@@ -22,8 +22,33 @@ def _sanctioned(scores: pd.DataFrame, grade: str) -> np.ndarray:
 
 def outcome_words(grade: str, scorecard: Any = None) -> str:
     """Words for the decision "graded ``grade`` or worse" under ``scorecard``, e.g. "graded D" or "graded C or lower".
+
+    Parameters
+    ----------
+    grade : str
+        One of the scorecard's grades.
+    scorecard : Scorecard, dict or None, optional
+        Default (and None) ``DEFAULT_SCORECARD``.
+
+    Returns
+    -------
+    str
+        ``"graded <grade>"`` for the lowest grade, ``"graded <grade> or lower"`` for any other.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``scorecard`` is not a scorecard.
+    ScoredInputError
+        ``grade`` is not one of the scorecard's grades.
+
+    Examples
+    --------
+    >>> outcome_words("D"), outcome_words("C")
+    ('graded D', 'graded C or lower')
     """
     card = as_scorecard(scorecard)
+    check_choice(grade, "grade (one of the scorecard's grades)", card.grades)
     return f"graded {grade}" if grade == card.grades[-1] else f"graded {grade} or lower"
 
 

@@ -44,8 +44,45 @@ def proxy_strength(df: pd.DataFrame, group: Hashable, proxies: Hashable | Sequen
     ``target`` defaults to the least common group (the minority). The guess is measured on the same rows it was
     learned from, which flatters it a little when cells are small.
 
-    Raises ``ScoredInputError`` for a missing or bad column, an empty ``proxies``, a proxy that is the group column
-    itself, an unknown ``target``, a group with only one value, or ``bins`` below 2.
+    Parameters
+    ----------
+    df : DataFrame
+        One row per person.
+    group : column name
+        The column whose values are the groups.
+    proxies : column name or list of column names
+        The columns to test; not ``group`` itself, none twice.
+    target : group value or None, keyword-only
+        The group whose membership is guessed; default: the least common group.
+    bins : int, keyword-only
+        The number of quantile bins for a numeric proxy, at least 2; default 4.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``proxy`` (the column names, then ``"all together"`` for several), with columns ``cells``,
+        ``auc``, ``top_cell``, ``top_share``, ``overall_share`` and ``target``, as above.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``df`` is not a DataFrame, or a column name or ``bins`` is of the wrong kind.
+    ScoredInputError
+        A missing column or missing values, an empty ``proxies``, a proxy that is the group column itself or is
+        named twice, an unknown ``target``, a group column with only one group, or ``bins`` below 2.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"group": ["Heron"] * 3 + ["Kestrel"] * 3,
+    ...                    "district": ["North", "North", "South", "North", "South", "South"],
+    ...                    "income": [10, 12, 14, 30, 32, 34]})
+    >>> strength = proxy_strength(df, "group", ["district", "income"], target="Heron", bins=2)
+    >>> strength[["cells", "auc", "top_share"]].round(2)
+                  cells   auc  top_share
+    proxy
+    district          2  0.67       0.67
+    income            2  1.00       1.00
+    all together      4  1.00       1.00
     """
     check_frame(df)
     g = check_column(df, group, "group")

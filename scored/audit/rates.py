@@ -135,13 +135,44 @@ def disparate_impact(df: pd.DataFrame, group: Hashable, selected: Hashable, *,
 
 @dataclass(frozen=True)
 class FourFifths:
-    """The result of ``four_fifths_check``.
+    """The result of ``four_fifths_check``: the rates compared, their ratio, the verdict and a sentence.
 
-    ``rates``: share of rows where ``selected`` is True, per group; ``favourable_rates``: share with the favourable
-    outcome (``rates`` if ``favourable`` else 1 - ``rates``); ``ratio``: lowest / highest favourable rate;
-    ``passes``: ``ratio >= threshold``; ``lowest``/``highest``: the groups with the lowest and highest favourable
-    rate; ``harm_ratio``: highest / lowest rate of the *unfavourable* outcome (a relative risk; ``inf`` if the
-    lowest is 0, NaN if nobody has it); ``sentence``: the result in plain words.
+    ``to_dict()`` gives the same as plain Python values (the rates as dicts), e.g. for JSON.
+
+    Attributes
+    ----------
+    group : column name
+        The group column checked.
+    selected : column name
+        The decision column checked.
+    favourable : bool
+        Whether being selected is the favourable outcome.
+    rates : Series
+        The share of rows where ``selected`` is True, per group (``selection_rates``).
+    favourable_rates : Series
+        The share with the favourable outcome, per group: ``rates`` if ``favourable``, else 1 - ``rates``.
+    ratio : float
+        The lowest favourable rate divided by the highest, in [0, 1].
+    passes : bool
+        ``ratio >= threshold``.
+    lowest, highest : group value
+        The groups with the lowest and the highest favourable rate.
+    harm_ratio : float
+        The highest group's rate of the *unfavourable* outcome divided by the lowest's (a relative risk; ``inf``
+        if the lowest is 0, NaN if nobody has it).
+    threshold : float
+        The ratio below which the rule flags adverse impact.
+    sentence : str
+        The result in plain words.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"g": ["a", "a", "b", "b"], "hired": [True, True, True, False]})
+    >>> check = four_fifths_check(df, "g", "hired", favourable=True)
+    >>> check.lowest, check.ratio, check.passes
+    ('b', 0.5, False)
+    >>> check.to_dict()["rates"]
+    {'a': 1.0, 'b': 0.5}
     """
 
     group: Hashable
@@ -177,6 +208,34 @@ def four_fifths_check(df: pd.DataFrame, group: Hashable, selected: Hashable, fav
 
     ``outcome`` is the words used for "selected" in the sentence (default: the column name), e.g. "blacklisted".
     It is a rule of thumb, not a legal threshold, and passing it does not show a process is fair.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per person.
+    group : column name
+        The column whose values are the groups.
+    selected : column name
+        A boolean column: True where the decision selects the row.
+    favourable : bool, optional
+        Whether being selected is the favourable outcome; default True (say ``favourable=False`` for a blacklist).
+    threshold : float, keyword-only
+        The ratio below which the rule flags adverse impact, in (0, 1]; default ``FOUR_FIFTHS`` (0.8).
+    outcome : str or None, keyword-only
+        Words for being selected in the sentence, e.g. ``"blacklisted"``; default: the column name in quotes.
+
+    Returns
+    -------
+    FourFifths
+        The rates, the ratio and whether it passes, the harm ratio and a sentence.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``favourable`` is not True/False, or ``threshold`` or ``outcome`` is of the wrong kind.
+    ScoredInputError
+        Bad ``df`` or columns (see ``selection_rates``), fewer than two groups, a ``threshold`` outside (0, 1], or
+        no group has the favourable outcome (the ratio 0/0 is undefined).
 
     Examples
     --------

@@ -26,7 +26,36 @@ SMALL_GROUP = 30  # rates of groups smaller than this are flagged as unreliable 
 
 @dataclass
 class GroupAudit:
-    """The audit by one group column: selection table, four-fifths check, error rates (None without truth)."""
+    """The audit by one group column: selection table, four-fifths check, error rates (None without truth).
+
+    ``audit_report`` builds one per group column, in ``AuditReport.by_group``.
+
+    Attributes
+    ----------
+    column : column name
+        The group column audited.
+    selection : DataFrame
+        Indexed by the groups, with ``n`` (rows), ``selected`` (rows selected) and ``selection_rate``.
+    four_fifths : FourFifths or None
+        The four-fifths check; None with a single group or when no group has the favourable outcome.
+    errors : DataFrame or None
+        ``error_rates`` by group against the truth; None without ground truth.
+    findings : list of str
+        The findings for this column, in plain words.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"g": ["a", "a", "b", "b"], "listed": [True, False, True, False],
+    ...                    "deserved": [True, False, False, False]})
+    >>> by_g = audit_report(df, "g", selected="listed", actual="deserved").by_group["g"]
+    >>> by_g.selection
+       n  selected  selection_rate
+    g
+    a  2         1             0.5
+    b  2         1             0.5
+    >>> by_g.four_fifths.ratio, by_g.errors["fpr"].to_dict()
+    (1.0, {'a': 0.0, 'b': 0.5})
+    """
 
     column: Hashable
     selection: pd.DataFrame
@@ -39,10 +68,37 @@ class GroupAudit:
 class AuditReport:
     """A structured audit: ``overall`` numbers, one ``GroupAudit`` per group column in ``by_group``, ``findings``.
 
-    ``overall`` holds ``n``, ``selected`` and ``selection_rate``, and with ground truth also the counts and rates
-    of ``confusion``.
+    ``audit_report`` makes it. ``to_markdown()`` renders a readable report; the tables stay available as
+    DataFrames, and ``selection_table()`` / ``error_table()`` stack those of every group column for charts.
 
-    ``to_markdown()`` renders a readable report; the tables stay available as DataFrames.
+    Attributes
+    ----------
+    title : str
+        The report's title.
+    outcome : str
+        The words for the decision, e.g. ``"graded D"``.
+    favourable : bool
+        Whether being selected is the favourable outcome.
+    overall : Series
+        ``n``, ``selected`` and ``selection_rate`` over all rows, and with ground truth also the counts and rates
+        of ``confusion`` (``tp``, ``fp``, ..., ``fpr``, ``fnr``, ``ppv``, ...).
+    by_group : dict
+        Group column -> its ``GroupAudit``, in the order asked for.
+    findings : list of str
+        Plain-language findings, the overall one first.
+    has_truth : bool
+        Whether the decision was compared with a ground truth (and so error rates were measured).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"g": ["a", "a", "b", "b"], "listed": [True, False, True, False],
+    ...                    "deserved": [True, False, False, False]})
+    >>> report = audit_report(df, "g", selected="listed", actual="deserved")
+    >>> report
+    AuditReport('Audit: listed', outcome='listed', n=4, groups=['g'], findings=5)
+    >>> print(report.findings[0])
+    Overall: 2 of 4 (50.0%) are listed; on the truth it would be 1 (25.0%). 1 are listed wrongly (false
+    positives) and 0 escape it wrongly (false negatives); of those listed, 50.0% should be.
     """
 
     title: str
@@ -63,13 +119,16 @@ class AuditReport:
                           for c, ga in self.by_group.items()], ignore_index=True)
 
     def error_table(self) -> pd.DataFrame | None:
-        """Error-rate tables of every group column stacked (None without ground truth)."""
+        """Error-rate tables of every group column stacked like ``selection_table`` (None without ground truth)."""
         if not self.has_truth:
             return None
-        return pd.concat([ga.errors.reset_index()  # type: ignore[union-attr]  # has_truth: every errors table is there.rename(columns={c: "group"}).assign(column=c)
+        # has_truth: every group column has its errors table
+        return pd.concat([ga.errors.reset_index()  # type: ignore[union-attr]
+                          .rename(columns={c: "group"}).assign(column=c)
                           for c, ga in self.by_group.items()], ignore_index=True)
 
     def to_markdown(self) -> str:
+        """The report as Markdown: findings, then per group column its tables, then notes on the measures."""
         o = self.overall
         lines = [f"# {self.title}", ""]
         harm = "" if self.favourable else (" Being selected is harmful, so the four-fifths rule is applied to the "
@@ -170,9 +229,36 @@ def audit_report(data: Any, groups: Hashable | Sequence[Hashable] = ("group", "d
     ``favourable=False`` (the default) means being selected is harmful (a blacklist). ``outcome`` gives the words
     for the decision in the findings (default: from the labels, e.g. "graded D", or the column name).
 
+    Parameters
+    ----------
+    data : World or DataFrame
+        A city, a scores frame or a table with decision columns, as above.
+    groups : column name or list of column names, optional
+        The group columns to audit by; default ``("group", "district")``.
+    selected : column name, keyword-only
+        For a plain table: its boolean decision column; default ``"predicted"`` (as ``ground_truth_labels``
+        names it).
+    actual : column name or None, keyword-only
+        For a plain table: its boolean truth column; default ``"actual"``; None for a table without truth.
+    favourable : bool, keyword-only
+        Whether being selected is the favourable outcome; default False.
+    outcome : str or None, keyword-only
+        Words for the decision in the findings; default as above.
+    residents : DataFrame or None, keyword-only
+        For a scores frame: the residents table whose group columns are joined on ``resident_id``.
+    scorecard : Scorecard, dict or None, keyword-only
+        For a city: the scorecard to apply; default ``DEFAULT_SCORECARD``.
+    grade : str, keyword-only
+        For a city or a scores frame: the decision is this grade or worse; default ``"D"``.
+    truth : {"behaviour", "corrected_records"}, keyword-only
+        For a city: which truth to compare with (see ``ground_truth_labels``).
+    title : str or None, keyword-only
+        The report's title; default ``"Audit: <outcome>"``.
+
     Returns
     -------
     AuditReport
+        The overall numbers, one ``GroupAudit`` per group column and the findings.
 
     Raises
     ------
@@ -306,8 +392,39 @@ def compare_reports(before: AuditReport, after: AuditReport, *,
     - ``fpr_ratio`` and ``fnr_ratio`` (with truth): the highest group's error rate divided by the lowest's
       (``inf`` when the lowest is 0, NaN when all are 0).
 
-    Raises ``ScoredInputError`` if either argument is not an ``AuditReport``, if the group columns or groups differ,
-    or if a metric is unknown.
+    Parameters
+    ----------
+    before, after : AuditReport
+        The two reports, from ``audit_report``.
+    metrics : str or list of str, keyword-only
+        Per-group metrics, among ``RATE_COLUMNS``; default ``selection_rate``, ``base_rate``, ``fpr``, ``fnr`` and
+        ``ppv``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed 0, 1, ...: per group column, first one row per metric and group, then its summary rows, with the
+        columns above.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``before`` or ``after`` is not an ``AuditReport``.
+    ScoredInputError
+        The group columns or groups differ, or ``metrics`` is empty or names an unknown metric.
+
+    Examples
+    --------
+    >>> old = pd.DataFrame({"g": ["a", "a", "b", "b"], "listed": [True, False, False, False]})
+    >>> new = old.assign(listed=[True, False, True, False])
+    >>> before = audit_report(old, "g", selected="listed", actual=None)
+    >>> after = audit_report(new, "g", selected="listed", actual=None)
+    >>> compare_reports(before, after)
+      column         group            metric  before  after  change
+    0      g             a    selection_rate     0.5    0.5     0.0
+    1      g             b    selection_rate     0.0    0.5     0.5
+    2      g  (all groups)  disparate_impact     0.5    1.0     0.5
+    3      g  (all groups)        harm_ratio     inf    1.0    -inf
     """
     before, after = _report(before, "before"), _report(after, "after")
     if isinstance(metrics, str):

@@ -52,6 +52,55 @@ def sampling_uncertainty(df: pd.DataFrame, group: Hashable, selected: Hashable =
     sample is undefined), and ``metric`` (the metric asked for, so that
     tables for several metrics can be stacked). The same int ``rng`` gives the same table; ``rng`` may also be a
     ``numpy.random.Generator`` or None (``seed=`` is its deprecated old name).
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per person, e.g. ``ground_truth_labels`` output.
+    group : column name
+        The column whose values are the groups.
+    selected : column name, optional
+        A boolean column: the decision; default ``"predicted"`` (``predicted=`` is the deprecated old name of this
+        argument).
+    actual : column name, optional
+        A boolean column: what the decision should have been; default ``"actual"``.
+    metric : str, keyword-only
+        The rate to estimate, one of the eight above; default ``"fpr"``.
+    sizes : int or list of int, keyword-only
+        Sample sizes, each at least 1 and at most the number of rows that can be sampled.
+    reps : int, keyword-only
+        Samples drawn per size, at least 2; default 200. ``sum(sizes) * reps`` may be at most 1,000,000,000.
+    level : float, keyword-only
+        The central share of the estimates that ``low`` and ``high`` enclose, in (0, 1); default 0.9.
+    among : column name or None, keyword-only
+        A boolean column: sample only the rows where it is True; default: every row.
+    rng : int, numpy.random.Generator or None, keyword-only
+        The source of randomness; default 0.
+
+    Returns
+    -------
+    DataFrame
+        Indexed 0, 1, ...: one row per size (in the order given) and group present in the sampling frame, with the
+        columns above.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``df`` is not a DataFrame, or ``sizes``, ``reps``, ``level`` or ``rng`` is of the wrong kind.
+    ScoredInputError
+        A missing or non-boolean column, an unknown ``metric``, sizes or reps out of range, too many draws, or an
+        ``among`` column that is never True.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"group": ["a"] * 20 + ["b"] * 20, "predicted": [True, False] * 20,
+    ...                    "actual": ([True] * 10 + [False] * 10) * 2})
+    >>> table = sampling_uncertainty(df, "group", metric="fpr", sizes=[10, 40], reps=50, rng=1)
+    >>> spread = table["high"] - table["low"]  # the range of the middle 90% of the estimates
+    >>> spread[table["size"] == 40].tolist()  # the truth checked for everyone: nothing left to vary
+    [0.0, 0.0]
+    >>> bool((spread[table["size"] == 10] > 0).all())  # checked for 10 of 40 rows: the estimate varies
+    True
     """
     check_frame(df)
     g = check_column(df, group, "group")
