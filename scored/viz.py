@@ -229,10 +229,22 @@ def compact_data(frame: pd.DataFrame) -> alt.InlineData:
     Numeric columns are declared so that the browser parses them as numbers.
     """
     check_frame(frame, "frame", empty_ok=True)
-    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
+    parse: dict[Any, str] = {}
+    table = frame
+    for i, column in enumerate(frame.columns):
+        values = frame.iloc[:, i]
+        if pd.api.types.is_bool_dtype(values.dtype):
+            # pandas writes True/False; Vega reads "False" as true. Written in lower case and declared boolean,
+            # each arrives as a real boolean (a missing value as null).
+            if table is frame:
+                table = frame.copy()
+            table.isetitem(i, values.map({True: "true", False: "false"}))
+            parse[column] = "boolean"
+        elif pd.api.types.is_numeric_dtype(values.dtype):
+            parse[column] = "number"
     return alt.InlineData(
-        values=frame.to_csv(index=False, lineterminator="\n"),
-        format=alt.DataFormat(type="csv", parse={c: "number" for c in numeric}),
+        values=table.to_csv(index=False, lineterminator="\n"),
+        format=alt.DataFormat(type="csv", parse=parse),
     )
 
 

@@ -92,3 +92,17 @@ def test_contrast_ratio_matches_wcag_reference_values():
     assert viz.contrast_ratio("#000000", "#ffffff") == pytest.approx(21)
     assert viz.contrast_ratio("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
     assert viz.contrast_ratio("#ffffff", "#ffffff") == pytest.approx(1)
+
+
+def test_compact_data_sends_booleans_the_browser_reads_as_booleans():
+    """pandas writes True/False, which Vega read as the text "False" -- true in a filter, so every row passed."""
+    import vl_convert
+
+    frame = pd.DataFrame({"k": ["a", "b", "c"], "flag": [True, False, False], "n": [1, 2, 3]})
+    data = viz.compact_data(frame)
+    assert data.format.parse == {"flag": "boolean", "n": "number"}
+    assert data.values.splitlines()[1] == "a,true,1"
+    spec = (alt.Chart(data).mark_point().encode(x="k:N").transform_filter("datum.flag")
+            .properties(description="The rows flagged.").to_dict())
+    svg = vl_convert.vegalite_to_svg(spec, vl_version=viz.vegalite_version())
+    assert svg.count('aria-roledescription="point"') == 1  # only the row whose flag is True
