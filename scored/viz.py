@@ -303,10 +303,12 @@ def score_distribution(scores: Any, scorecard: Any) -> alt.Chart:
     width = 10
     binned = (scores["total"] // width * width).value_counts().sort_index()
     data = binned.rename_axis("score").reset_index(name="residents")
+    line = blacklist_threshold(scorecard)
+    # The slider's range holds the line itself: a browser draws a value outside the range at an end.
     threshold = alt.param(
-        name="threshold", value=blacklist_threshold(scorecard),
-        bind=alt.binding_range(min=float(data["score"].min()), max=float(scorecard.base), step=width,
-                               name="Blacklist everyone scoring below: "),
+        name="threshold", value=line,
+        bind=alt.binding_range(min=min(float(data["score"].min()), line), max=max(float(scorecard.base), line),
+                               step=width, name="Blacklist everyone scoring below: "),
     )
     base = alt.Chart(data)
     bars = base.mark_bar(width={"band": 0.9}).encode(
@@ -360,10 +362,11 @@ def blacklist_explorer(counts: Any, residents: Any, scorecard: Any, personas: An
     combos = table.groupby(["district", "group", *kinds], observed=True).size().rename("n").reset_index()
 
     sliders = [_points_slider(rule) for rule in scorecard.rules]
+    line = blacklist_threshold(scorecard)
     threshold = alt.param(
-        name="threshold", value=blacklist_threshold(scorecard),
-        bind=alt.binding_range(min=float(scorecard.base) - 400, max=float(scorecard.base), step=10,
-                               name="Blacklist everyone scoring below: "),
+        name="threshold", value=line,
+        bind=alt.binding_range(min=min(float(scorecard.base) - 400, line), max=max(float(scorecard.base), line),
+                               step=10, name="Blacklist everyone scoring below: "),
     )
     scored_rows = alt.Chart(compact_data(combos)).transform_calculate(
         score=_score_expression(scorecard)

@@ -106,3 +106,18 @@ def test_compact_data_sends_booleans_the_browser_reads_as_booleans():
             .properties(description="The rows flagged.").to_dict())
     svg = vl_convert.vegalite_to_svg(spec, vl_version=viz.vegalite_version())
     assert svg.count('aria-roledescription="point"') == 1  # only the row whose flag is True
+
+
+def test_threshold_sliders_reach_the_scorecards_own_threshold():
+    """A slider cannot show a value outside its range: the browser would draw it at an end, not where it acts."""
+    from scored import scoring
+
+    scores = pd.DataFrame({"total": [900.0, 990.0, 1010.0]})  # nobody near the blacklist line of 600
+    param = viz.score_distribution(scores, scoring.DEFAULT_SCORECARD).to_dict()["params"][0]
+    assert param["bind"]["min"] <= param["value"] == 600 <= param["bind"]["max"]
+    residents = pd.DataFrame({"resident_id": [0, 1], "district": ["North", "East"], "group": ["Kestrel", "Heron"]})
+    counts = scoring.count_records(pd.DataFrame({"resident_id": [1], "kind": ["court_debt"]}), residents)
+    low_line = scoring.DEFAULT_SCORECARD.with_band_minimum("C", 450)  # more than 400 below the base
+    params = viz.blacklist_explorer(counts, residents, low_line).to_dict()["params"]
+    threshold = next(p for p in params if p["name"] == "threshold")
+    assert threshold["bind"]["min"] <= threshold["value"] == 450 <= threshold["bind"]["max"]
