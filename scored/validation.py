@@ -270,7 +270,8 @@ def check_columns(df: pd.DataFrame, columns: Iterable[Hashable], frame: str = "d
     >>> check_columns(labels, ["group", "actual"], "labels")
     Traceback (most recent call last):
     ...
-    scored.validation.ScoredInputError: labels has no column 'actual': expected it among its columns, got columns ['group', 'selected']
+    scored.validation.ScoredInputError: labels has no column 'actual': expected it among its columns,
+    got columns ['group', 'selected']
     """
     missing = [c for c in columns if c not in df.columns]
     if missing:
@@ -320,7 +321,8 @@ def check_column(df: pd.DataFrame, col: Any, role: str, frame: str = "df", *, mi
     >>> check_column(df, "grp", "group")
     Traceback (most recent call last):
     ...
-    scored.validation.ScoredInputError: df has no column 'grp' (given as group; expected one of the columns ['group', 'selected'])
+    scored.validation.ScoredInputError: df has no column 'grp' (given as group;
+    expected one of the columns ['group', 'selected'])
     """
     check_column_name(col, role)
     if col not in df.columns:
@@ -433,7 +435,8 @@ def check_numeric_column(df: pd.DataFrame, col: Any, role: str, frame: str = "df
     >>> check_numeric_column(scores, "total", "scores column 'total'", "scores")
     Traceback (most recent call last):
     ...
-    scored.validation.ScoredInputError: column 'total' (scores column 'total') must be numeric (real numbers), got dtype str
+    scored.validation.ScoredInputError: column 'total' (scores column 'total') must be numeric (real numbers),
+    got dtype str
     """
     s = check_column(df, col, role, frame)
     if (pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_complex_dtype(s.dtype)
