@@ -83,7 +83,26 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, s
 
 
 def theme() -> dict:
-    """The course's altair theme as a Vega-Lite config."""
+    """The course's altair theme as a Vega-Lite config.
+
+    Colours from :data:`PALETTE` (Okabe and Ito's, safe for the common forms of colour-vision deficiency), 13-pixel
+    labels in the system font, an opaque white background, and a 520 x 300 plot unless a chart sets its own size.
+    :func:`enable` registers it with altair under the name ``"scored"``; calling ``theme()`` changes nothing.
+
+    Returns
+    -------
+    dict
+        ``{"config": {...}}``: a Vega-Lite ``config`` object (background, font, view, axis, legend, header, title,
+        range, mark, bar and text settings). Each call builds a new dict.
+
+    Examples
+    --------
+    >>> config = theme()["config"]
+    >>> config["background"], config["range"]["category"] == PALETTE
+    ('#ffffff', True)
+    >>> config["axis"]["labelFontSize"]
+    13
+    """
     axis = {
         "labelFontSize": 13,
         "titleFontSize": 13,
@@ -117,7 +136,46 @@ SITE_ENV = "SCORED_SITE"
 
 
 def render(spec: dict, **metadata: Any) -> tuple[dict, dict]:
-    """Return a chart's mime bundle: Vega-Lite JSON for Jupyter, HTML for the static site."""
+    """Return a chart's mime bundle: Vega-Lite JSON for Jupyter, HTML for the static site.
+
+    altair calls this when it displays a chart once :func:`enable` has made it the renderer; there is rarely a reason
+    to call it yourself. With the environment variable ``SCORED_SITE`` set to ``"1"`` (the site build) the bundle
+    holds the HTML of :func:`chart_html`; otherwise altair's Vega-Lite mime type, which JupyterLab draws. Either way
+    ``"text/plain"`` says ``<Chart: description>``.
+
+    Parameters
+    ----------
+    spec : dict
+        A Vega-Lite spec, as ``chart.to_dict()`` gives it; it must have a non-empty ``description``.
+    **metadata
+        Passed on to altair's renderer in Jupyter; not used on the site.
+
+    Returns
+    -------
+    tuple of (dict, dict)
+        The mime bundle (mime type -> content) and its metadata.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``spec`` is not a dict.
+    ScoredInputError
+        The chart has no description, or an empty one.
+    UnsupportedChartError
+        (Site build only.) The chart needs a part of Vega the site's pages do not ship; see :func:`chart_html`.
+
+    Examples
+    --------
+    >>> bars = alt.Chart(pd.DataFrame({"k": ["a", "b"], "v": [1, 2]})).mark_bar().encode(x="k:N", y="v:Q")
+    >>> bundle, _ = render(bars.properties(description="Bars of a and b.").to_dict())
+    >>> bundle["text/plain"]
+    '<Chart: Bars of a and b.>'
+    >>> render(bars.to_dict())
+    Traceback (most recent call last):
+    ...
+    scored.validation.ScoredInputError: every course chart needs a description saying what it shows:
+    add .properties(description='...') to the chart
+    """
     _check_spec(spec)
     description = spec.get("description")
     if not isinstance(description, str) or not description.strip():
@@ -192,6 +250,39 @@ def chart_html(spec: dict) -> str:
     The site's chart script (``scored-vega.js``, loaded once per page) draws every box from the JSON that
     follows it, so no id is needed and two identical charts on one page cannot clash. Vega names the box
     after the spec's description and puts any sliders or buttons into it.
+
+    The Vega-Lite spec is compiled to Vega here, offline, with vl-convert (``vl-convert-python``, in the ``dev``
+    extra, not in a student's install). The description is escaped for the HTML attribute, and ``</`` in the JSON
+    is written ``<\\/`` so that no text in the chart can close the ``<script>`` element early.
+
+    Parameters
+    ----------
+    spec : dict
+        A Vega-Lite spec, as ``chart.to_dict()`` gives it, with a ``description`` (text).
+
+    Returns
+    -------
+    str
+        Two lines: a ``<div class="scored-chart">`` with a fallback sentence for readers without JavaScript, and a
+        ``<script type="application/json" class="scored-chart-spec">`` holding the Vega spec.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``spec`` is not a dict.
+    ScoredInputError
+        ``spec`` has no ``description`` text.
+    UnsupportedChartError
+        The compiled chart needs a Vega transform the site's runtime leaves out (nearest-point selections, maps,
+        trees, regression curves ...); the message names it.
+
+    Examples
+    --------
+    >>> spec = alt.Chart(pd.DataFrame({"k": ["a", "b"], "v": [1, 2]})).mark_bar().encode(
+    ...     x="k:N", y="v:Q").properties(description="Bars of a and b.").to_dict()
+    >>> print(chart_html(spec))
+    <div class="scored-chart" data-description="Bars of a and b.">This interactive chart needs JavaScript.</div>
+    <script type="application/json" class="scored-chart-spec">{...}</script>
     """
     _check_spec(spec)
     if not isinstance(spec.get("description"), str):
@@ -208,7 +299,24 @@ def chart_html(spec: dict) -> str:
 
 
 def enable() -> None:
-    """Use the course theme and renderer for every altair chart from now on."""
+    """Use the course theme and renderer for every altair chart from now on.
+
+    Call it once at the top of a notebook. It registers and enables the theme of :func:`theme` and the renderer
+    :func:`render` (both named ``"scored"``), and limits the data embedded in a chart to 5,000 rows, so that a
+    chart of the whole city fails with altair's ``MaxRowsError`` instead of making a page heavy: aggregate first,
+    or pass a table through :func:`compact_data`. Calling it again changes nothing.
+
+    Returns
+    -------
+    None
+        It changes altair's global settings: its active theme, renderer and data transformer.
+
+    Examples
+    --------
+    >>> enable()
+    >>> alt.theme.active, alt.renderers.active
+    ('scored', 'scored')
+    """
     if THEME_NAME not in alt.theme.names():
         alt.theme.register(THEME_NAME, enable=False)(theme)
     alt.theme.enable(THEME_NAME)
@@ -226,13 +334,55 @@ def enable() -> None:
 def compact_data(frame: pd.DataFrame) -> alt.InlineData:
     """A table as inline CSV: a third of the bytes of altair's JSON rows, for the larger chart tables.
 
-    Numeric columns are declared so that the browser parses them as numbers.
+    Numeric columns are declared so that the browser parses them as numbers. Boolean columns are written as
+    ``true``/``false`` and declared boolean, so that a filter such as ``datum.flag`` keeps only the True rows (as
+    text, ``"False"`` would pass it). Every other column arrives as text; a missing value arrives as null (an empty
+    field). The index is left out: :meth:`~pandas.DataFrame.reset_index` first to keep it.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The chart's table, aggregated first (a few thousand rows at most); it may be empty.
+
+    Returns
+    -------
+    altair.InlineData
+        ``values`` holds the CSV text (a header line, then one line per row); ``format`` says CSV and maps each
+        numeric column to ``"number"`` and each boolean column to ``"boolean"``. Pass it where altair takes data:
+        ``alt.Chart(compact_data(table))``.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``frame`` is not a DataFrame.
+
+    Examples
+    --------
+    >>> data = compact_data(pd.DataFrame({"district": ["Harbour", "Eastfield"], "share": [0.02, 0.05]}))
+    >>> print(data.values)
+    district,share
+    Harbour,0.02
+    Eastfield,0.05
+    >>> data.format.parse
+    {'share': 'number'}
     """
     check_frame(frame, "frame", empty_ok=True)
-    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
+    parse: dict[Any, str] = {}
+    table = frame
+    for i, column in enumerate(frame.columns):
+        values = frame.iloc[:, i]
+        if pd.api.types.is_bool_dtype(values.dtype):
+            # pandas writes True/False; Vega reads "False" as true. Written in lower case and declared boolean,
+            # each arrives as a real boolean (a missing value as null).
+            if table is frame:
+                table = frame.copy()
+            table.isetitem(i, values.map({True: "true", False: "false"}))
+            parse[column] = "boolean"
+        elif pd.api.types.is_numeric_dtype(values.dtype):
+            parse[column] = "number"
     return alt.InlineData(
-        values=frame.to_csv(index=False, lineterminator="\n"),
-        format=alt.DataFormat(type="csv", parse={c: "number" for c in numeric}),
+        values=table.to_csv(index=False, lineterminator="\n"),
+        format=alt.DataFormat(type="csv", parse=parse),
     )
 
 
@@ -275,15 +425,81 @@ def _score_expression(scorecard: Any) -> str:
 
 
 def blacklist_threshold(scorecard: Any) -> float:
-    """The score below which the scorecard blacklists: the lowest band's upper edge."""
+    """The score below which the scorecard blacklists: the lowest band's upper edge.
+
+    That is the smallest ``min_score`` of the scorecard's bands: a total below it falls into the last band (grade D
+    and its blacklist in the default scorecard).
+
+    Parameters
+    ----------
+    scorecard : Scorecard, dict or None
+        A :class:`scored.scoring.Scorecard`, its ``to_dict()`` form, or None for
+        ``scored.scoring.DEFAULT_SCORECARD``. It needs at least two bands.
+
+    Returns
+    -------
+    float
+        The threshold, in points.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``scorecard`` is of another kind.
+    ScoredInputError
+        The scorecard has one band only (no line to draw), or its dict form is malformed.
+
+    Examples
+    --------
+    >>> blacklist_threshold(None)  # the default scorecard: D below 600
+    600.0
+    >>> from scored.scoring import DEFAULT_SCORECARD
+    >>> blacklist_threshold(DEFAULT_SCORECARD.with_band_minimum("C", 500))
+    500.0
+    """
     scorecard = _scorecard(scorecard)
     return float(min(band.min_score for band in scorecard.bands if band.min_score is not None))
 
 
-def score_distribution(scores: Any, scorecard: Any) -> alt.Chart:
+def score_distribution(scores: Any, scorecard: Any) -> alt.LayerChart:
     """Histogram of scores with a slider for the blacklist threshold and the share below it.
 
     ``scores`` is the output of :func:`scored.scoring.score`.
+
+    The scores are counted in bins of 10 points in Python (the chart carries one row per bin, never one per
+    resident); the counts are drawn on a logarithmic (symlog) scale so that the few residents near the bottom stay
+    visible. The slider starts at the scorecard's blacklist line and runs from the lowest bin (or the line, if
+    lower) to the scorecard's base; bins that start below it are drawn in :data:`SANCTIONED` orange, and the text
+    above says how many residents, and what share, are below. A bin counts as below when its start is, so a line
+    that is not a multiple of 10 is rounded up to the next bin.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        One row per resident with a numeric ``total`` column (points), without missing values.
+    scorecard : Scorecard, dict or None
+        The scorecard whose blacklist line the slider starts at (see :func:`blacklist_threshold`); None means
+        ``scored.scoring.DEFAULT_SCORECARD``.
+
+    Returns
+    -------
+    altair.LayerChart
+        The bars and the text, 560 x 260 pixels, with the parameter ``threshold`` bound to the slider and a
+        ``description``. Display it, or call ``.to_dict()`` for the Vega-Lite spec.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``scores`` is not a DataFrame, or ``scorecard`` is of another kind.
+    ScoredInputError
+        ``scores`` is empty, has no numeric ``total`` column or has missing or infinite totals, or the scorecard
+        has one band only.
+
+    Examples
+    --------
+    >>> scores = pd.DataFrame({"total": [1010, 990, 960, 960, 580]})
+    >>> spec = score_distribution(scores, None).to_dict()
+    >>> spec["params"][0]["value"], spec["params"][0]["bind"]["min"], spec["params"][0]["bind"]["max"]
+    (600.0, 580.0, 1000.0)
     """
     scorecard = _scorecard(scorecard)
     check_frame(scores, "scores")
@@ -291,10 +507,12 @@ def score_distribution(scores: Any, scorecard: Any) -> alt.Chart:
     width = 10
     binned = (scores["total"] // width * width).value_counts().sort_index()
     data = binned.rename_axis("score").reset_index(name="residents")
+    line = blacklist_threshold(scorecard)
+    # The slider's range holds the line itself: a browser draws a value outside the range at an end.
     threshold = alt.param(
-        name="threshold", value=blacklist_threshold(scorecard),
-        bind=alt.binding_range(min=float(data["score"].min()), max=float(scorecard.base), step=width,
-                               name="Blacklist everyone scoring below: "),
+        name="threshold", value=line,
+        bind=alt.binding_range(min=min(float(data["score"].min()), line), max=max(float(scorecard.base), line),
+                               step=width, name="Blacklist everyone scoring below: "),
     )
     base = alt.Chart(data)
     bars = base.mark_bar(width={"band": 0.9}).encode(
@@ -329,6 +547,49 @@ def blacklist_explorer(counts: Any, residents: Any, scorecard: Any, personas: An
     ``counts`` is :func:`scored.scoring.count_records` output (one column per rule kind, indexed by
     resident_id); ``residents`` supplies district and group. With ``personas`` (a table with ``persona``
     and ``resident_id``), a third panel shows each persona's score, rule by rule.
+
+    The browser recomputes every score from the sliders: the chart carries one row per distinct combination of
+    district, group and counts (a few thousand at most, as :func:`compact_data` CSV), never one per resident. Each
+    rule's slider starts at its points: a reward's runs from 0 to twice them (at least to 50), a penalty's (or a
+    rule worth 0) from twice them (at least down to -100) to 0. The threshold's starts at the blacklist line and
+    runs from 400 below the base (or the line, if lower) to the base, in steps of 10. Residents in ``counts`` but
+    not in ``residents`` are left out. The share axis stops at 30 %; a longer bar is cut there, its label still
+    exact.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        Records per resident, indexed by ``resident_id``, with a numeric column for every rule of the scorecard.
+    residents : DataFrame
+        One row per resident with ``resident_id``, ``district`` and ``group``; categorical columns keep their order.
+    scorecard : Scorecard, dict or None
+        The scorecard the sliders start from; None means ``scored.scoring.DEFAULT_SCORECARD``.
+    personas : DataFrame or None, default None
+        With ``persona`` (a name) and ``resident_id`` columns, for the third panel; every id must be in ``counts``.
+
+    Returns
+    -------
+    altair.VConcatChart
+        The panels stacked (by district, by group, then the personas), with one parameter per rule
+        (``points_<kind>``) and ``threshold``, and a ``description``.
+
+    Raises
+    ------
+    ScoredTypeError
+        A table is not a DataFrame, or ``scorecard`` is of another kind.
+    ScoredInputError
+        A table is empty or lacks a column named above, a count column is not numeric, a persona is not in
+        ``counts``, or the scorecard has one band only.
+
+    Examples
+    --------
+    >>> from scored.scoring import count_records
+    >>> from scored.world import make_world
+    >>> city = make_world(residents=300, seed=1)
+    >>> chart = blacklist_explorer(count_records(city.records, city.residents), city.residents, None)
+    >>> [param["name"] for param in chart.to_dict()["params"]]
+    ['points_late_bill', 'points_traffic_offence', 'points_court_debt', 'points_flagged_post',
+     'points_volunteering', 'threshold']
     """
     scorecard = _scorecard(scorecard)
     kinds = [rule.kind for rule in scorecard.rules]
@@ -348,10 +609,11 @@ def blacklist_explorer(counts: Any, residents: Any, scorecard: Any, personas: An
     combos = table.groupby(["district", "group", *kinds], observed=True).size().rename("n").reset_index()
 
     sliders = [_points_slider(rule) for rule in scorecard.rules]
+    line = blacklist_threshold(scorecard)
     threshold = alt.param(
-        name="threshold", value=blacklist_threshold(scorecard),
-        bind=alt.binding_range(min=float(scorecard.base) - 400, max=float(scorecard.base), step=10,
-                               name="Blacklist everyone scoring below: "),
+        name="threshold", value=line,
+        bind=alt.binding_range(min=min(float(scorecard.base) - 400, line), max=max(float(scorecard.base), line),
+                               step=10, name="Blacklist everyone scoring below: "),
     )
     scored_rows = alt.Chart(compact_data(combos)).transform_calculate(
         score=_score_expression(scorecard)

@@ -17,7 +17,7 @@ import pytest
 
 from scored import appeals, audit, capstone, dynamics, privacy, scoring, viz
 from scored.validation import (ScoredInputError, ScoredLookupError, ScoredTypeError, check_bool_column, check_number,
-                               check_rng)
+                               check_numeric_column, check_rng, spawn)
 from scored.world import load_world, make_world
 
 
@@ -219,6 +219,21 @@ def test_former_raw_crashes_are_clear_errors(city):
     with pytest.raises(TypeError, match="resident_id must be a whole number"):
         scoring.explain(scoring.score(city.records, city.residents), "7", scoring.DEFAULT_SCORECARD)
 
+
+
+def test_validators_give_clear_errors_where_they_used_to_crash_or_guess():
+    with pytest.raises(ScoredInputError, match="x must be a finite number, got 1000"):
+        check_number(10 ** 400, "x")  # an int too large for a float: used to be a raw OverflowError
+    with pytest.raises(ScoredInputError, match="must be a finite number at least 0, got 1000"):
+        check_number(10 ** 400, "x", low=0)
+    assert check_number(10 ** 400, "x", integer=True) == 10 ** 400  # whole numbers are compared exactly
+    with pytest.raises(ScoredInputError, match="column 'c' \\(score\\) must be numeric .*complex"):
+        check_numeric_column(pd.DataFrame({"c": [1 + 2j]}), "c", "score")  # used to drop the imaginary part
+    with pytest.raises(ScoredTypeError, match="n must be a whole number at least 0, got 1.5"):
+        spawn(0, 1.5)  # used to give one Generator, silently
+    with pytest.raises(ScoredInputError, match="n must be a whole number at least 0, got -1"):
+        spawn(0, -1)  # used to be a raw OverflowError
+    assert spawn(0, 0) == [] and len(spawn(0, 3)) == 3
 
 @pytest.mark.parametrize("call,message", [
     (lambda c: viz.score_distribution("scores", scoring.DEFAULT_SCORECARD), "scores must be a pandas DataFrame"),

@@ -1,6 +1,7 @@
 """The toolkit's documentation: its docstring Examples run, and its definitions agree with the glossary.
 
 - Every ``Examples`` section in ``scored`` runs as a doctest (numpydoc style, see docs/ARCHITECTURE.md).
+- Every public object (in ``__all__``) of a documented module has its numpydoc sections (issue 10, item 1).
 - A docstring that defines a glossary term quotes the glossary's key sentence as
   ``Glossary (term): "sentence"``; this test reads ``book/glossary.md`` now (not a copy), so that a change of
   wording on either side fails here until the two agree again (issue 9, item 6).
@@ -37,6 +38,86 @@ def test_docstring_examples_run(name):
         runner.run(test)
     result = runner.summarize(verbose=False)
     assert result.failed == 0, f"{result.failed} docstring example(s) of {name} failed (run pytest -s to see them)"
+
+
+# The modules whose public objects must have their numpydoc sections. The modules are documented on parallel
+# branches; each branch lists only its own here. The integrator extends this to every module of MODULES when the
+# other branches land (and then the tuple can become MODULES itself).
+DOCUMENTED = ("scored.validation", "scored.viz")
+
+
+def missing_sections(obj) -> list[str]:
+    """The numpydoc sections ``obj`` lacks (the rules of issue 10, item 1; an empty list when it has them all).
+
+    Functions: ``Parameters`` if they take any argument, ``Returns`` and ``Examples``. Classes other than
+    exceptions: ``Parameters`` or ``Attributes``, and ``Examples``. Exceptions need only a one-line docstring.
+    A section counts when its heading is followed by its underline (``Returns\n-------``).
+    """
+    if inspect.isclass(obj) and issubclass(obj, BaseException):
+        return []
+    doc = inspect.getdoc(obj) or ""
+
+    def has(section: str) -> bool:
+        return section + "\n---" in doc
+
+    lack = [] if has("Examples") else ["Examples"]
+    if inspect.isclass(obj):
+        if not (has("Parameters") or has("Attributes")):
+            lack.append("Parameters or Attributes")
+    else:
+        if not has("Returns"):
+            lack.append("Returns")
+        if inspect.signature(obj).parameters and not has("Parameters"):
+            lack.append("Parameters")
+    return lack
+
+
+def public_objects(name: str) -> list[tuple[str, object]]:
+    """The functions and classes a module defines and lists in ``__all__`` (constants and re-exports left out)."""
+    module = importlib.import_module(name)
+    found = []
+    for attr in getattr(module, "__all__", []):
+        obj = getattr(module, attr)
+        if (inspect.isfunction(obj) or inspect.isclass(obj)) and getattr(obj, "__module__", name) == name:
+            found.append((attr, obj))
+    return found
+
+
+def test_the_section_rules_catch_an_undocumented_function():
+    """The check below can fail: a function with a summary line only, or without Examples, is reported."""
+    def bare(df):
+        """Only a summary."""
+
+    def no_examples(df):
+        """A summary.
+
+        Parameters
+        ----------
+        df : DataFrame
+
+        Returns
+        -------
+        int
+        """
+
+    class Result:
+        """A result, with no sections."""
+
+    assert missing_sections(bare) == ["Examples", "Returns", "Parameters"]
+    assert missing_sections(no_examples) == ["Examples"]
+    assert missing_sections(Result) == ["Examples", "Parameters or Attributes"]
+    assert missing_sections(ValueError) == []
+    no_examples.__doc__ += "\n        Examples\n        --------\n        >>> no_examples(None)\n"
+    assert missing_sections(no_examples) == []
+
+
+@pytest.mark.parametrize("name", DOCUMENTED)
+def test_public_objects_have_numpydoc_sections(name):
+    assert public_objects(name), f"{name} lists no public function or class in __all__"
+    lacking = [f"{name}.{attr}: missing {', '.join(lack)}" for attr, obj in public_objects(name)
+               if (lack := missing_sections(obj))]
+    assert not lacking, "public objects without their numpydoc sections (see docs/ARCHITECTURE.md):\n" + "\n".join(
+        lacking)
 
 
 def glossary() -> dict[str, str]:

@@ -92,3 +92,32 @@ def test_contrast_ratio_matches_wcag_reference_values():
     assert viz.contrast_ratio("#000000", "#ffffff") == pytest.approx(21)
     assert viz.contrast_ratio("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
     assert viz.contrast_ratio("#ffffff", "#ffffff") == pytest.approx(1)
+
+
+def test_compact_data_sends_booleans_the_browser_reads_as_booleans():
+    """pandas writes True/False, which Vega read as the text "False" -- true in a filter, so every row passed."""
+    import vl_convert
+
+    frame = pd.DataFrame({"k": ["a", "b", "c"], "flag": [True, False, False], "n": [1, 2, 3]})
+    data = viz.compact_data(frame)
+    assert data.format.parse == {"flag": "boolean", "n": "number"}
+    assert data.values.splitlines()[1] == "a,true,1"
+    spec = (alt.Chart(data).mark_point().encode(x="k:N").transform_filter("datum.flag")
+            .properties(description="The rows flagged.").to_dict())
+    svg = vl_convert.vegalite_to_svg(spec, vl_version=viz.vegalite_version())
+    assert svg.count('aria-roledescription="point"') == 1  # only the row whose flag is True
+
+
+def test_threshold_sliders_reach_the_scorecards_own_threshold():
+    """A slider cannot show a value outside its range: the browser would draw it at an end, not where it acts."""
+    from scored import scoring
+
+    scores = pd.DataFrame({"total": [900.0, 990.0, 1010.0]})  # nobody near the blacklist line of 600
+    param = viz.score_distribution(scores, scoring.DEFAULT_SCORECARD).to_dict()["params"][0]
+    assert param["bind"]["min"] <= param["value"] == 600 <= param["bind"]["max"]
+    residents = pd.DataFrame({"resident_id": [0, 1], "district": ["North", "East"], "group": ["Kestrel", "Heron"]})
+    counts = scoring.count_records(pd.DataFrame({"resident_id": [1], "kind": ["court_debt"]}), residents)
+    low_line = scoring.DEFAULT_SCORECARD.with_band_minimum("C", 450)  # more than 400 below the base
+    params = viz.blacklist_explorer(counts, residents, low_line).to_dict()["params"]
+    threshold = next(p for p in params if p["name"] == "threshold")
+    assert threshold["bind"]["min"] <= threshold["value"] == 450 <= threshold["bind"]["max"]
