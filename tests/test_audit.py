@@ -104,8 +104,8 @@ def test_four_fifths_rare_harm_passes_but_says_so():
 
 def test_four_fifths_threshold_boundary():
     df = pd.DataFrame({"g": ["x"] * 5 + ["y"] * 5, "s": [T] * 5 + [T] * 4 + [F]})
-    assert four_fifths_check(df, "g", "s").passes  # exactly 0.8 passes ("less than four-fifths" fails)
-    assert not four_fifths_check(df, "g", "s", threshold=0.81).passes
+    assert four_fifths_check(df, "g", "s", favourable=True).passes  # exactly 0.8 passes ("less than four-fifths" fails)
+    assert not four_fifths_check(df, "g", "s", favourable=True, threshold=0.81).passes
 
 
 def test_error_rates_by_hand():
@@ -213,7 +213,7 @@ def _calls():
     return df, {
         "selection_rates": lambda d: selection_rates(d, "g", "pred"),
         "disparate_impact": lambda d: disparate_impact(d, "g", "pred", favourable=True),
-        "four_fifths_check": lambda d: four_fifths_check(d, "g", "pred"),
+        "four_fifths_check": lambda d: four_fifths_check(d, "g", "pred", favourable=True),
         "error_rates": lambda d: error_rates(d, "g", "pred", "act"),
         "confusion": lambda d: confusion(d, "pred", "act"),
         "calibration_table": lambda d: calibration_table(d, "g", "s", "act"),
@@ -280,7 +280,7 @@ def test_undefined_disparate_impact_raises():
     with pytest.raises(AuditInputError, match="only one group"):
         disparate_impact(one, "g", "s", favourable=True)
     with pytest.raises(AuditInputError, match="only one group"):
-        four_fifths_check(one, "g", "s")
+        four_fifths_check(one, "g", "s", favourable=True)
     nobody = pd.DataFrame({"g": ["a", "b"], "s": [F, F]})
     with pytest.raises(AuditInputError, match="undefined"):
         disparate_impact(nobody, "g", "s", favourable=True)
@@ -297,7 +297,13 @@ def test_undefined_disparate_impact_raises():
 ])
 def test_four_fifths_bad_parameters(kwargs, match):
     with pytest.raises(AuditInputError, match=match):
-        four_fifths_check(hand(), "g", "pred", **kwargs)
+        four_fifths_check(hand(), "g", "pred", **{"favourable": True, **kwargs})
+
+
+def test_four_fifths_needs_the_favourable_outcome_named():
+    """As disparate_impact: a blacklist checked as if being listed were good would invert the finding."""
+    with pytest.raises(TypeError, match=r"four_fifths_check\(\) needs favourable=True .* or favourable=False"):
+        four_fifths_check(hand(), "g", "pred")
 
 
 @pytest.mark.parametrize("bins,match", [

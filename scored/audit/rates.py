@@ -114,12 +114,7 @@ def disparate_impact(df: pd.DataFrame, group: Hashable, selected: Hashable, *,
     >>> disparate_impact(df, "g", "listed", favourable=False)
     0.5
     """
-    if favourable is None:
-        raise ScoredTypeError(
-            "disparate_impact() needs favourable=True (being selected is good, e.g. hired) or favourable=False "
-            f"(being selected is harmful, e.g. blacklisted) for column {selected!r}, got neither: the ratio is "
-            "defined on the favourable outcome, and a harmful one would give a different, misleading number")
-    favourable = check_bool(favourable, "favourable")
+    favourable = _named_outcome(favourable, selected, "disparate_impact")
     rates = selection_rates(df, group, selected)
     if len(rates) < 2:
         raise ScoredInputError(f"column {group!r} (group) has only one group ({rates.index[0]!r}): disparate "
@@ -196,7 +191,17 @@ class FourFifths:
                 "harm_ratio": self.harm_ratio, "threshold": self.threshold, "sentence": self.sentence}
 
 
-def four_fifths_check(df: pd.DataFrame, group: Hashable, selected: Hashable, favourable: bool = True, *,
+def _named_outcome(favourable: Any, selected: Hashable, caller: str) -> bool:
+    """``favourable`` as a bool; leaving it out is an error, since a guess could invert the finding."""
+    if favourable is None:
+        raise ScoredTypeError(
+            f"{caller}() needs favourable=True (being selected is good, e.g. hired) or favourable=False "
+            f"(being selected is harmful, e.g. blacklisted) for column {selected!r}, got neither: the ratio is "
+            "defined on the favourable outcome, and a harmful one would give a different, misleading number")
+    return check_bool(favourable, "favourable")
+
+
+def four_fifths_check(df: pd.DataFrame, group: Hashable, selected: Hashable, favourable: bool | None = None, *,
                       threshold: float = FOUR_FIFTHS, outcome: str | None = None) -> FourFifths:
     """Apply the four-fifths rule of thumb (29 CFR 1607.4(D), 1978) to column ``selected`` by ``group``.
 
@@ -217,8 +222,9 @@ def four_fifths_check(df: pd.DataFrame, group: Hashable, selected: Hashable, fav
         The column whose values are the groups.
     selected : column name
         A boolean column: True where the decision selects the row.
-    favourable : bool, optional
-        Whether being selected is the favourable outcome; default True (say ``favourable=False`` for a blacklist).
+    favourable : bool, required
+        Whether being selected is the favourable outcome (``favourable=False`` for a blacklist). Leaving it out
+        raises ``ScoredTypeError``, as in ``disparate_impact``.
     threshold : float, keyword-only
         The ratio below which the rule flags adverse impact, in (0, 1]; default ``FOUR_FIFTHS`` (0.8).
     outcome : str or None, keyword-only
@@ -232,7 +238,7 @@ def four_fifths_check(df: pd.DataFrame, group: Hashable, selected: Hashable, fav
     Raises
     ------
     ScoredTypeError
-        ``favourable`` is not True/False, or ``threshold`` or ``outcome`` is of the wrong kind.
+        ``favourable`` is not given or not True/False, or ``threshold`` or ``outcome`` is of the wrong kind.
     ScoredInputError
         Bad ``df`` or columns (see ``selection_rates``), fewer than two groups, a ``threshold`` outside (0, 1], or
         no group has the favourable outcome (the ratio 0/0 is undefined).
@@ -245,7 +251,7 @@ def four_fifths_check(df: pd.DataFrame, group: Hashable, selected: Hashable, fav
     >>> round(check.ratio, 3), check.passes, check.harm_ratio
     (0.667, False, 2.0)
     """
-    favourable = check_bool(favourable, "favourable")
+    favourable = _named_outcome(favourable, selected, "four_fifths_check")
     threshold = check_number(threshold, "threshold", low=0, high=1, low_open=True)
     if outcome is not None:
         check_str(outcome, "outcome")
