@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from .scoring import count_records
+from .validation import ScoredInputError, ScoredTypeError
 from .world import KINDS, World, make_world
 
 __all__ = ["CAPSTONE_PARAMS", "CITY_NAME", "QUASI_IDENTIFIERS", "SEALED_GRADES", "PRACTICE_RULES", "capstone_city",
@@ -96,8 +97,8 @@ def sealed_spec(seed: int) -> dict:
 
     Raises
     ------
-    ValueError
-        ``seed`` is not a whole number >= 0.
+    ScoredTypeError, ScoredInputError
+        ``seed`` is not a whole number (type error), or is negative.
 
     Examples
     --------
@@ -107,8 +108,10 @@ def sealed_spec(seed: int) -> dict:
     >>> all(points * PRACTICE_RULES["per_record"][kind] > 0 for kind, points in spec["rules"]["per_record"].items())
     True
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ScoredTypeError(f"seed must be an integer >= 0, got {seed!r}")
+    if seed < 0:
+        raise ScoredInputError(f"seed must be an integer >= 0, got {seed!r}")
     rng = np.random.default_rng([int(seed), 4711])
     city = dict(CAPSTONE_PARAMS, seed=int(rng.integers(1, 2**31 - 1)))
     scale = lambda p: int(5 * round(p * rng.uniform(0.8, 1.2) / 5)) or int(np.sign(p) * 5)  # noqa: E731
@@ -345,8 +348,10 @@ def sealed_labels(world: World | None = None, truth: str = "behaviour") -> pd.Da
 
     Raises
     ------
-    ValueError
-        ``world`` is not a ``World``, or ``truth`` is not one of the two values.
+    ScoredTypeError
+        ``world`` is not a ``World``.
+    ScoredInputError
+        ``truth`` is not one of the two values.
     FileNotFoundError
         ``$SCORED_CAPSTONE`` names a file that cannot be read (``ValueError`` if it is not a capstone file).
 
@@ -360,9 +365,9 @@ def sealed_labels(world: World | None = None, truth: str = "behaviour") -> pd.Da
     """
     world = capstone_city() if world is None else world
     if not isinstance(world, World):
-        raise ValueError(f"world must be a scored.world.World, got {type(world).__name__}")
+        raise ScoredTypeError(f"world must be a scored.world.World, got {type(world).__name__}")
     if truth not in ("behaviour", "corrected_records"):
-        raise ValueError(f"truth must be 'behaviour' or 'corrected_records', got {truth!r}")
+        raise ScoredInputError(f"truth must be 'behaviour' or 'corrected_records', got {truth!r}")
     res, rec = world.residents, world.records
     observed = sealed_scores(rec, res)
     err = rec["truth_error"].astype(str).to_numpy()
@@ -384,7 +389,7 @@ def sealed_labels(world: World | None = None, truth: str = "behaviour") -> pd.Da
 
 def _include_id(include_id: Any) -> Any:
     if not isinstance(include_id, (bool, np.bool_)):
-        raise ValueError(f"include_id must be True or False, got {include_id!r}")
+        raise ScoredTypeError(f"include_id must be True or False, got {include_id!r}")
     return bool(include_id)
 
 
@@ -409,7 +414,7 @@ def published_release(include_id: bool = False) -> pd.DataFrame:
 
     Raises
     ------
-    ValueError
+    ScoredTypeError
         ``include_id`` is not True or False.
     FileNotFoundError
         ``$SCORED_CAPSTONE`` names a file that cannot be read (``ValueError`` if it is not a capstone file).
@@ -452,7 +457,7 @@ def public_register(include_id: bool = False) -> pd.DataFrame:
 
     Raises
     ------
-    ValueError
+    ScoredTypeError
         ``include_id`` is not True or False.
     FileNotFoundError
         ``$SCORED_CAPSTONE`` names a file that cannot be read (``ValueError`` if it is not a capstone file).
