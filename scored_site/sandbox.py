@@ -47,6 +47,10 @@ CHECKS = Path(__file__).resolve().parent / "checks.py"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SANDBOX_UID_BASE = 62000  # as root, sandbox slot N runs as uid/gid 62000 + N
 ISOLATIONS = ("bwrap", "user")  # see the module docstring
+# The runner's environment in either isolation, beside its HOME and PYTHONPATH: one thread per library, since
+# the limits count processes and CPU seconds; no plots on screen; no debugger checks slowing the start.
+RUNNER_ENV = {"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1", "OPENBLAS_NUM_THREADS": "1",
+              "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 
 
 class SandboxUnavailable(RuntimeError):
@@ -136,17 +140,15 @@ def command(workdir: Path, city: Optional[Path], uid: Optional[int] = None,
     else:
         namespaces = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
                       "--unshare-cgroup-try"]
-        drop = [shutil.which("setpriv") or "/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}",
-                "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
+        drop = _drop_to(uid)
     # The private /tmp comes first: binds after it may sit inside it (a checkout or venv under /tmp).
     cmd = [bwrap_path(), *namespaces, "--die-with-parent", "--new-session",
            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
            *_ro_binds(),
            "--bind", str(workdir), "/sandbox", "--chdir", "/sandbox",
-           "--clearenv", "--setenv", "HOME", "/tmp", "--setenv", "PATH", "/usr/bin:/bin",
-           "--setenv", "PYTHONPATH", "/sandbox", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
-           "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "OMP_NUM_THREADS", "1",
-           "--setenv", "MPLBACKEND", "Agg", "--setenv", "PYDEVD_DISABLE_FILE_VALIDATION", "1"]
+           "--clearenv", "--setenv", "HOME", "/tmp", "--setenv", "PYTHONPATH", "/sandbox"]
+    for name, value in RUNNER_ENV.items():
+        cmd += ["--setenv", name, value]
     if city is not None:
         cmd += ["--ro-bind", str(city), "/city", "--setenv", "SCORED_CITY", "/city"]
     if capstone is not None:
@@ -154,21 +156,23 @@ def command(workdir: Path, city: Optional[Path], uid: Optional[int] = None,
     return cmd + drop + [sys.executable, "-u", "/sandbox/runner.py", "/sandbox/job.json"]
 
 
+def _drop_to(uid: int) -> list[str]:
+    """setpriv's arguments that run the rest of a command line as ``uid``, with no capabilities left."""
+    return [shutil.which("setpriv") or "/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+            "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
+
+
 def user_command(workdir: Path, uid: int) -> tuple[list[str], dict[str, str]]:
     """The command line and environment that run the runner as ``uid`` without bwrap (``isolation="user"``).
 
     The city and capstone are copies inside ``workdir`` (see :func:`run_cells`).
     """
-    drop = [shutil.which("setpriv") or "/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-            "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
-    env = {"HOME": str(workdir), "TMPDIR": str(workdir / "tmp"), "PATH": "/usr/bin:/bin",
-           "PYTHONPATH": str(workdir), "PYTHONDONTWRITEBYTECODE": "1", "OPENBLAS_NUM_THREADS": "1",
-           "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    env = {"HOME": str(workdir), "TMPDIR": str(workdir / "tmp"), "PYTHONPATH": str(workdir), **RUNNER_ENV}
     if (workdir / "city").is_dir():
         env["SCORED_CITY"] = str(workdir / "city")
     if (workdir / "capstone.json").is_file():
         env["SCORED_CAPSTONE"] = str(workdir / "capstone.json")
-    return drop + [sys.executable, "-u", str(workdir / "runner.py"), str(workdir / "job.json")], env
+    return _drop_to(uid) + [sys.executable, "-u", str(workdir / "runner.py"), str(workdir / "job.json")], env
 
 
 def bwrap_usable() -> bool:
