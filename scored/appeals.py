@@ -95,6 +95,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._counting import bincount
 from .validation import RngLike, ScoredInputError, ScoredTypeError, accepts_seed, check_bool, check_bool_column
 from .validation import check_choice, check_column, check_column_name, check_number, check_numeric_column, check_rng, describe
 from .validation import renamed_keywords
@@ -396,7 +397,7 @@ def sanction_starts(world: Any, scorecard: Any = None, grade: str = "D") -> pd.D
     last_above = np.full(n, -1, dtype=np.int64)
     np.maximum.at(last_above, rid_s[above], pos[above])
     start_pos = np.where(last_above >= first, last_above + 1, first)
-    count = np.bincount(rid_s, minlength=n)
+    count = bincount(rid_s, minlength=n)
     sanctioned = labels["predicted"].to_numpy()
     has_start = sanctioned & (count > 0)
     start = np.full(n, -1, dtype=np.int64)
@@ -412,9 +413,9 @@ def sanction_starts(world: Any, scorecard: Any = None, grade: str = "D") -> pd.D
         "corrected_grade": labels["true_grade"].to_numpy(),
         "sanctioned": sanctioned,
         "wrongly_sanctioned": sanctioned & ~labels["actual"].to_numpy(),
-        "misattributed": np.bincount(rid[err == "misattributed"], minlength=n).astype(np.int64),
-        "stale": np.bincount(rid[err == "stale"], minlength=n).astype(np.int64),
-        "duplicate": np.bincount(rid[err == "duplicate"], minlength=n).astype(np.int64),
+        "misattributed": bincount(rid[err == "misattributed"], minlength=n).astype(np.int64),
+        "stale": bincount(rid[err == "stale"], minlength=n).astype(np.int64),
+        "duplicate": bincount(rid[err == "duplicate"], minlength=n).astype(np.int64),
         "start_day": pd.array(np.where(sanctioned, start, -1), dtype="Int64"),
     }, index=pd.Index(res["resident_id"].to_numpy(), name="resident_id"))
     out.loc[~out["sanctioned"], "start_day"] = pd.NA
@@ -869,7 +870,7 @@ def timeline(outcomes: pd.DataFrame, group: str | None = None, who: str = "wrong
     np.add.at(delta, (codes[sel], start[sel]), 1)
     np.add.at(delta, (codes[sel], stop[sel]), -1)
     counts = np.cumsum(delta, axis=1)[:, :days]
-    size = np.bincount(codes, minlength=m)
+    size = bincount(codes, minlength=m)
     out = pd.DataFrame({"day": np.tile(np.arange(days), m), "_k": np.repeat(np.arange(m), days),
                         "sanctioned": counts.ravel()})
     out["per_1000"] = 1000 * out["sanctioned"] / size[out["_k"]]

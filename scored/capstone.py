@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._counting import bincount
 from .scoring import count_records
 from .validation import ScoredInputError, ScoredTypeError
 from .world import KINDS, World, make_world
@@ -377,7 +378,7 @@ def sealed_labels(world: World | None = None, truth: str = "behaviour") -> pd.Da
         keep = (err != "stale") & (err != "duplicate")
         true = sealed_scores(pd.DataFrame({"resident_id": rec["truth_resident_id"].to_numpy()[keep],
                                            "kind": rec["kind"].to_numpy()[keep]}), res)
-    wrong = np.bincount(rec["resident_id"].to_numpy()[err != ""], minlength=len(res))
+    wrong = bincount(rec["resident_id"].to_numpy()[err != ""], minlength=len(res))
     return pd.DataFrame({"district": res["district"].to_numpy(), "group": res["group"].to_numpy(),
                          "score": observed["total"].to_numpy(), "grade": observed["grade"].to_numpy(),
                          "true_score": true["total"].to_numpy(), "true_grade": true["grade"].to_numpy(),

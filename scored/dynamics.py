@@ -22,6 +22,7 @@ from typing import Any
 import numpy as _np
 import pandas as _pd
 
+from ._counting import bincount
 from .scoring import DEFAULT_SCORECARD as _DEFAULT_SCORECARD
 from .scoring import Scorecard as _Scorecard
 from .scoring import as_scorecard as _as_scorecard
@@ -437,7 +438,7 @@ def _tie_ends(ties: Any, index: Any, tie_types: Any) -> Any:
 def _contacts_flagged(a: Any, b: Any, flagged: Any, n: Any) -> Any:
     """For each resident, how many of their contacts are flagged (ties counted in both directions)."""
     f = flagged.astype(_np.float64)
-    return (_np.bincount(a, weights=f[b], minlength=n) + _np.bincount(b, weights=f[a], minlength=n)).astype(_np.int64)
+    return (bincount(a, weights=f[b], minlength=n) + bincount(b, weights=f[a], minlength=n)).astype(_np.int64)
 
 
 def contacts(ties: _pd.DataFrame, resident_id: int) -> _np.ndarray:
@@ -610,7 +611,7 @@ def association_penalty(scores: _pd.DataFrame, ties: _pd.DataFrame, weight: floa
         raise ScoredInputError("scores.total must be finite numbers")
     n = len(index)
     a, b = _tie_ends(ties, index, tie_types)
-    degree = _np.bincount(a, minlength=n) + _np.bincount(b, minlength=n)
+    degree = bincount(a, minlength=n) + bincount(b, minlength=n)
 
     def penalty_for(listed: Any) -> Any:
         count = _contacts_flagged(a, b, listed, n)
@@ -726,16 +727,16 @@ def association_spread(scores: _pd.DataFrame, ties: _pd.DataFrame, residents: _p
     else:
         codes, labels = _pd.factorize(key, sort=True)
     k = len(labels)
-    residents_n = _np.bincount(codes, minlength=k)
+    residents_n = bincount(codes, minlength=k)
     frames = []
     for w in weights:
         result = association_penalty(scores, ties, w, rounds, scorecard, per=per, tie_types=tie_types).table
         when = result["round_listed"].to_numpy()
         own = result["own_listed"].to_numpy()
-        own_n = _np.bincount(codes, weights=own, minlength=k)
+        own_n = bincount(codes, weights=own, minlength=k)
         for r in range(rounds + 1):
             listed = (when >= 0) & (when <= r)
-            listed_n = _np.bincount(codes, weights=listed, minlength=k)
+            listed_n = bincount(codes, weights=listed, minlength=k)
             frames.append(_pd.DataFrame({"weight": w, "round": r, group: labels, "residents": residents_n,
                                          "listed": listed_n, "own_listed": own_n,
                                          "by_association": listed_n - own_n}))

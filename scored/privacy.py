@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from ._counting import bincount
 from .validation import RngLike, ScoredInputError, ScoredTypeError, check_column, check_column_name
 from .validation import check_column_names, check_frame, check_integer, check_number, check_rng, check_share
 from .validation import check_choice, check_str, describe
@@ -96,7 +97,7 @@ def _classes(df: Any, quasi_identifiers: Any, what: Any = "df") -> Any:
     _frame(df, what)
     qi = _qi_list(quasi_identifiers)
     codes, m = _combine([_codes(_column(df, c, what), c, what) for c in qi])
-    return codes, m, np.bincount(codes, minlength=m), qi
+    return codes, m, bincount(codes, minlength=m), qi
 
 
 def _int_param(value: Any, name: str, lo: int) -> int:
@@ -253,7 +254,7 @@ def _distinct_per_class(df: Any, codes: Any, m: Any, sensitive: Any, qi: Any) ->
         raise PrivacyInputError(f"column {sensitive!r} cannot be both a quasi-identifier and the sensitive column")
     s_codes, ns = _codes(_column(df, sensitive, role="sensitive"), sensitive, "df", role="sensitive")
     pairs = pd.unique(codes * ns + s_codes)
-    return np.bincount(pairs // ns, minlength=m).astype(np.int64)
+    return bincount(pairs // ns, minlength=m).astype(np.int64)
 
 
 def l_diversity(df: pd.DataFrame, quasi_identifiers: Any, sensitive: Any) -> int:
@@ -484,7 +485,7 @@ def link(release: pd.DataFrame, auxiliary: pd.DataFrame, quasi_identifiers: Any,
         parts.append(_codes(both, c, "release and auxiliary"))
     codes, m = _combine(parts)
     rel_codes, aux_codes = codes[:n_rel], codes[n_rel:]
-    aux_count = np.bincount(aux_codes, minlength=m)
+    aux_count = bincount(aux_codes, minlength=m)
     aux_row = np.full(m, -1, dtype=np.int64)
     aux_row[aux_codes] = np.arange(len(aux_codes))  # for classes of size 1 this is their only row
     count = aux_count[rel_codes]

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._counting import bincount
 from .validation import ScoredInputError, ScoredLookupError, ScoredTypeError, check_bool, check_columns
 from .validation import check_frame, check_number, check_numeric_column, check_str, describe
 from .world import KINDS
@@ -415,7 +416,7 @@ def count_records(records: pd.DataFrame, residents: pd.DataFrame) -> pd.DataFram
         raise ScoredInputError(f"records.kind has unknown kind(s) {bad}; known kinds: {', '.join(KINDS)}")
     to_kind = np.array([KINDS.index(c) if c in KINDS else 0 for c in cats] or [0], dtype=np.int64)
     k = len(KINDS)
-    counts = np.bincount(pos * k + to_kind[code], minlength=n * k).reshape(n, k)
+    counts = bincount(pos * k + to_kind[code], minlength=n * k).reshape(n, k)
     return pd.DataFrame(counts, index=pd.Index(ids, name="resident_id"), columns=list(KINDS))
 
 

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._counting import bincount, repeat
 from .validation import ScoredInputError, ScoredTypeError, check_number
 
 __all__ = ["World", "make_world", "load_world", "load_classroom", "write_classroom", "KINDS", "AGENCIES",
@@ -316,13 +317,13 @@ def _make_residents(p: Any, rng: Any) -> Any:
     # households: consecutive chunks of residents shuffled within a postcode; chunks never cross a postcode
     order = np.lexsort((rng.random(n), postcode))
     sizes = 1 + _draw(rng, [0.30, 0.35, 0.15, 0.12, 0.05, 0.03], n)
-    chunk = np.repeat(np.arange(n), sizes)[:n]
+    chunk = repeat(np.arange(n), sizes)[:n]
     pc_sorted = postcode[order]
     new = np.ones(n, dtype=bool)
     new[1:] = (chunk[1:] != chunk[:-1]) | (pc_sorted[1:] != pc_sorted[:-1])
     household = np.empty(n, dtype=np.int64)
     household[order] = np.cumsum(new) - 1
-    household_size = np.bincount(household)[household]
+    household_size = bincount(household)[household]
     # names: a household mostly shares the last name of its first member
     first = (rng.random(n) * 15).astype(np.int64) + 15 * sex
     last = (rng.random(n) * len(LAST_NAMES)).astype(np.int64)
@@ -392,7 +393,7 @@ def _make_behaviour(res: Any, rng: Any) -> Any:
     kind_parts: list[np.ndarray] = []
     for k, lam in enumerate(_behaviour_rates(res).values()):
         counts = rng.poisson(lam)
-        rid_parts.append(np.repeat(np.arange(n, dtype=np.int64), counts))
+        rid_parts.append(repeat(np.arange(n, dtype=np.int64), counts))
         kind_parts.append(np.full(counts.sum(), k, dtype=np.int8))
     rid, kind = np.concatenate(rid_parts), np.concatenate(kind_parts)
     day = rng.integers(0, DAYS, len(rid))
@@ -432,7 +433,7 @@ def _make_records(p: Any, res: Any, codes: Any, behaviour: Any, rng: Any, rng_er
     n_stale = int(round(ERROR_SPLIT[1] * n_err))
     n_dup = n_err - n_mis - n_stale
     full, last = codes["full"], codes["last"]
-    full_size, last_size = np.bincount(full)[full], np.bincount(last)[last]
+    full_size, last_size = bincount(full)[full], bincount(last)[last]
     # misattributed: a recorded event lands on a namesake (or, if none, someone with the same last name)
     eligible = np.flatnonzero(last_size[ev_res[rec]] > 1)
     n_mis = min(n_mis, len(eligible))
@@ -496,7 +497,7 @@ def _make_ties(res: Any, codes: Any, rng: Any) -> Any:
     hh = codes["household"]
     order = np.argsort(hh, kind="stable")
     start = np.searchsorted(hh[order], np.arange(hh.max() + 1))
-    size = np.bincount(hh)
+    size = bincount(hh)
     a: Any = []
     b: Any = []
     t: Any = []
@@ -509,7 +510,7 @@ def _make_ties(res: Any, codes: Any, rng: Any) -> Any:
 
     def within(members: Any, key: Any, stubs: Any, local_share: Any) -> Any:
         """Random partners for each stub, mostly among residents with the same key (district or workplace)."""
-        src = np.repeat(members, stubs)
+        src = repeat(members, stubs)
         k = key[src]
         srt = np.argsort(key[members], kind="stable")
         sorted_keys = key[members][srt]
@@ -552,10 +553,10 @@ def _make_personas(p: Any, res: Any, codes: Any, behaviour: Any, records: Any) -
     """
     n = len(res)
     k = len(KINDS)
-    true = np.bincount(behaviour["resident_id"] * k + behaviour["kind"].cat.codes, minlength=n * k).reshape(n, k)
+    true = bincount(behaviour["resident_id"] * k + behaviour["kind"].cat.codes, minlength=n * k).reshape(n, k)
     rid_r = records["resident_id"].to_numpy()
     kind_r = records["kind"].cat.codes.to_numpy()
-    seen = np.bincount(rid_r * k + kind_r, minlength=n * k).reshape(n, k)
+    seen = bincount(rid_r * k + kind_r, minlength=n * k).reshape(n, k)
     err = records["truth_error"].cat.codes.to_numpy()
     involved = np.zeros(n, dtype=bool)
     involved[rid_r[err > 0]] = True
@@ -584,9 +585,9 @@ def _make_personas(p: Any, res: Any, codes: Any, behaviour: Any, records: Any) -
     ids = np.arange(n)
     # (c) Kit: a record that really belongs to a namesake
     mis = (err == 1) & (full[rid_r] == full[records["truth_resident_id"].to_numpy()])
-    mis_count = np.bincount(rid_r[mis], minlength=n)
-    mis_court = np.bincount(rid_r[mis & (kind_r == 2)], minlength=n)
-    any_mis = np.bincount(rid_r[err == 1], minlength=n)
+    mis_count = bincount(rid_r[mis], minlength=n)
+    mis_court = bincount(rid_r[mis & (kind_r == 2)], minlength=n)
+    any_mis = bincount(rid_r[err == 1], minlength=n)
     # Kit's story (chapters 3, 6 and 10) is a wrongful listing: first choice is a namesake's victim whom the
     # default scorecard blacklists on the records but not on the corrected records, so it holds on any city.
     from .scoring import DEFAULT_SCORECARD, score  # here, not at the top: scoring imports this module

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._counting import bincount
 from ..validation import ScoredTypeError, check_choice, check_column
 from ..scoring import as_scorecard
 
@@ -128,8 +129,8 @@ def ground_truth_labels(world: Any, scorecard: Any = None, grade: str = "D", tru
     ids = observed.index
     pos = pd.Index(ids).get_indexer(rec["resident_id"].to_numpy())
     n = len(ids)
-    wrong = np.bincount(pos[err != ""], minlength=n)
-    mis = np.bincount(pos[err == "misattributed"], minlength=n)
+    wrong = bincount(pos[err != ""], minlength=n)
+    mis = bincount(pos[err == "misattributed"], minlength=n)
     labels = np.array(["true negative", "false negative", "false positive", "true positive"])
     out = pd.DataFrame({
         "district": res["district"].to_numpy(),

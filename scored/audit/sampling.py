@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._counting import bincount
 from ..validation import ScoredInputError, ScoredTypeError, renamed_keywords, check_bool_column, check_column
 from ..validation import RngLike, check_choice, check_frame, check_integer, check_rng, check_share, describe
 from .errors import cells as _cells
@@ -136,8 +137,8 @@ def sampling_uncertainty(df: pd.DataFrame, group: Hashable, selected: Hashable =
         names = list(uniques)
     present = np.unique(codes[pool])
     k = len(names)
-    true_num = np.bincount(codes[pool], weights=num[pool], minlength=k)
-    true_den = np.bincount(codes[pool], weights=den[pool], minlength=k)
+    true_num = bincount(codes[pool], weights=num[pool], minlength=k)
+    true_den = bincount(codes[pool], weights=den[pool], minlength=k)
     lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
     rows = []
     for size in sizes:
@@ -145,8 +146,8 @@ def sampling_uncertainty(df: pd.DataFrame, group: Hashable, selected: Hashable =
         dens = np.zeros((reps, k))
         for r in range(reps):
             idx = pool[gen.choice(len(pool), size=size, replace=False)]
-            n_ = np.bincount(codes[idx], weights=num[idx], minlength=k)
-            d_ = np.bincount(codes[idx], weights=den[idx], minlength=k)
+            n_ = bincount(codes[idx], weights=num[idx], minlength=k)
+            d_ = bincount(codes[idx], weights=den[idx], minlength=k)
             dens[r] = d_
             with np.errstate(invalid="ignore", divide="ignore"):
                 est[r] = np.where(d_ > 0, n_ / np.where(d_ > 0, d_, 1), np.nan)
