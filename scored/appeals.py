@@ -547,7 +547,7 @@ def _days_from(u: Any, mean: Any) -> Any:
 @accepts_seed
 def simulate_appeals(world: Any, scorecard: Any = None, *, days: int = 365, policy: AppealPolicy | None = None,
                      access: AccessModel | None = None, cost_per_day: float = 10.0, rng: RngLike = 0,
-                     grade: str = "D", starts: pd.DataFrame | None = None) -> pd.DataFrame:
+                     grade: str | None = None, starts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Follow every sanction in ``world`` for ``days`` days under an appeal ``policy``; one row per resident.
 
     See the module docstring for the model and every assumption in it. The same int ``rng`` gives the same
@@ -562,8 +562,8 @@ def simulate_appeals(world: Any, scorecard: Any = None, *, days: int = 365, poli
     world : World
         A city from ``scored.world``.
     scorecard : Scorecard or dict, optional
-        The scorecard that decides the sanctions; default ``scored.scoring.DEFAULT_SCORECARD``. Not used when
-        ``starts`` is given.
+        The scorecard that decides the sanctions; default ``scored.scoring.DEFAULT_SCORECARD``. Give it or
+        ``starts``, not both.
     days : int, keyword-only, default 365
         The length of the period followed, in days from day 0 of the records (1 to ``MAX_DAYS``, 3650).
     policy : AppealPolicy, keyword-only, optional
@@ -575,11 +575,13 @@ def simulate_appeals(world: Any, scorecard: Any = None, *, days: int = 365, poli
     rng : None, int or numpy.random.Generator, keyword-only, default 0
         An int seed (the same seed, the same result, bit for bit), a Generator, or None for fresh randomness.
         ``seed=`` is its deprecated old name.
-    grade : str, keyword-only, default "D"
-        Residents graded ``grade`` or worse are sanctioned. Not used when ``starts`` is given.
+    grade : str, keyword-only, optional
+        Residents graded ``grade`` or worse are sanctioned; default "D". Give it or ``starts``, not both.
     starts : DataFrame, keyword-only, optional
         The output of ``sanction_starts(world, scorecard, grade)``, to save recomputing it when many policies are
-        compared; it must belong to ``world`` (same residents, districts, groups and incomes).
+        compared; it must belong to ``world`` (same residents, districts, groups and incomes). It already holds
+        the sanctions a scorecard decided, so ``scorecard`` and ``grade`` are refused beside it: they would
+        be silently ignored.
 
     Returns
     -------
@@ -600,7 +602,8 @@ def simulate_appeals(world: Any, scorecard: Any = None, *, days: int = 365, poli
     ScoredTypeError
         ``world``, ``policy``, ``access``, ``rng`` or ``starts`` of the wrong kind.
     ScoredInputError
-        ``days`` or ``cost_per_day`` out of range, a bad ``grade`` or ``rng``, or ``starts`` from another city.
+        ``days`` or ``cost_per_day`` out of range, a bad ``grade`` or ``rng``, ``starts`` from another city,
+        or ``starts`` given with ``scorecard`` or ``grade``.
 
     Examples
     --------
@@ -622,8 +625,12 @@ def simulate_appeals(world: Any, scorecard: Any = None, *, days: int = 365, poli
         raise ScoredTypeError(f"policy must be an AppealPolicy, got a {type(policy).__name__}")
     streams = _streams(rng)
     if starts is None:
-        starts = sanction_starts(world, scorecard, grade)
+        starts = sanction_starts(world, scorecard, "D" if grade is None else grade)
     else:
+        given = [name for name, value in (("scorecard", scorecard), ("grade", grade)) if value is not None]
+        if given:
+            raise ScoredInputError(f"give starts or {' and '.join(given)}, not both: starts already holds the "
+                                   f"sanctions a scorecard decided, so {' and '.join(given)} would be ignored")
         _check_starts(starts, world)
     acc = _access(world, policy, access, streams[0])
     n = len(starts)

@@ -343,7 +343,8 @@ def sealed_labels(world: World | None = None, truth: str = "behaviour") -> pd.Da
     -------
     DataFrame
         Index ``resident_id``, one row per resident. Columns: ``district`` and ``group`` (text); ``score`` and
-        ``grade`` (int points and grade letter as text, on the records); ``true_score`` and ``true_grade`` (the
+        ``grade`` (int points, and the grade as in ``sealed_scores``: an ordered categorical from D, the worst,
+        to A, so ``grade <= "C"`` means C or worse), on the records; ``true_score`` and ``true_grade`` (the
         same on the truth); ``predicted`` (bool: grade D on the records); ``actual`` (bool: grade D on the truth);
         ``wrong_records`` (int: the resident's records that are wrong).
 
@@ -380,8 +381,8 @@ def sealed_labels(world: World | None = None, truth: str = "behaviour") -> pd.Da
                                            "kind": rec["kind"].to_numpy()[keep]}), res)
     wrong = bincount(rec["resident_id"].to_numpy()[err != ""], minlength=len(res))
     return pd.DataFrame({"district": res["district"].to_numpy(), "group": res["group"].to_numpy(),
-                         "score": observed["total"].to_numpy(), "grade": observed["grade"].to_numpy(),
-                         "true_score": true["total"].to_numpy(), "true_grade": true["grade"].to_numpy(),
+                         "score": observed["total"].to_numpy(), "grade": observed["grade"].array,
+                         "true_score": true["total"].to_numpy(), "true_grade": true["grade"].array,
                          "predicted": (observed["grade"] == "D").to_numpy(),
                          "actual": (true["grade"] == "D").to_numpy(),
                          "wrong_records": wrong[res["resident_id"].to_numpy()].astype(np.int64)},

@@ -90,6 +90,10 @@ def test_sealed_labels(city):
     lab = cap.sealed_labels(city)
     assert lab["predicted"].dtype == bool and lab["actual"].dtype == bool
     assert (lab["predicted"] & ~lab["actual"]).sum() > 0  # wrong records blacklist some residents
+    # grades order as in sealed_scores (D worst): as text, "<= 'C'" would pick A, B and C instead
+    scores = cap.sealed_scores(city.records, city.residents)
+    assert lab["grade"].dtype == lab["true_grade"].dtype == scores["grade"].dtype
+    assert ((lab["grade"] <= "C") == lab["grade"].isin(["C", "D"])).all()
     fixed = cap.sealed_labels(city, truth="corrected_records")
     assert len(fixed) == len(lab)
     with pytest.raises(ValueError, match="truth"):

@@ -175,6 +175,20 @@ def test_simulate_appeals_refuses_starts_from_another_city(city):
         appeals.simulate_appeals(city, starts=starts.assign(income=starts["income"] + 1))
 
 
+
+def test_simulate_appeals_refuses_a_scorecard_it_would_ignore(city):
+    """starts already holds one scorecard's sanctions: another scorecard beside it used to be ignored silently."""
+    from scored.scoring import DEFAULT_SCORECARD
+
+    starts = appeals.sanction_starts(city)
+    harsher = DEFAULT_SCORECARD.with_base(900)
+    with pytest.raises(ScoredInputError, match="give starts or scorecard, not both"):
+        appeals.simulate_appeals(city, harsher, starts=starts)
+    with pytest.raises(ScoredInputError, match="give starts or grade, not both"):
+        appeals.simulate_appeals(city, grade="C", starts=starts)
+    with_starts = appeals.simulate_appeals(city, days=200, starts=starts)
+    pd.testing.assert_frame_equal(with_starts, appeals.simulate_appeals(city, days=200))
+
 def test_attack_release_refuses_a_reset_index_and_joins_on_resident_id():
     release = capstone.published_release()
     kept = release.sample(frac=0.9, random_state=1)
