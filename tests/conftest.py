@@ -6,8 +6,10 @@ import functools
 import http.server
 import os
 import shutil
+import socketserver
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -49,7 +51,7 @@ _LAYER_OF_FILE = {
     "test_prepost.py": "exercises",
     "test_kit.py": "exercises",
 }
-_SITE_FIXTURES = {"site_dir", "site_url", "browser"}
+_SITE_FIXTURES = {"site_dir", "site_url", "browser", "refusing_proxy"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -87,13 +89,60 @@ def site_url(site_dir):
     server.server_close()
 
 
+class RefusingProxy(socketserver.ThreadingTCPServer):
+    """The browser's only way out: an HTTP proxy that refuses every request and logs where it was going.
+
+    Chromium sends everything but loopback to it (``--proxy-server``), so a request to another host is caught
+    whoever makes it: the page, a web worker, a service worker or the browser itself. Page-level interception
+    (``page.route``) sees only the page's own requests.
+    """
+
+    daemon_threads = True
+    allow_reuse_address = True
+    # Chromium's own calls home (component updates, sign-in, network time), made with or without a page open
+    # and in spite of the flags above. They are refused like the rest, but they are the browser's, not the site's.
+    BROWSER_HOUSEKEEPING = {"update.googleapis.com", "accounts.google.com", "clients2.google.com"}
+
+    def __init__(self) -> None:
+        self.refused: list[str] = []
+        self.housekeeping: list[str] = []
+        super().__init__(("127.0.0.1", 0), self._Handler)
+
+    def record(self, target: str) -> None:
+        host = urlsplit(target if "://" in target else f"//{target}").hostname or target
+        (self.housekeeping if host in self.BROWSER_HOUSEKEEPING else self.refused).append(target)
+
+    @property
+    def address(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    class _Handler(socketserver.StreamRequestHandler):
+        def handle(self) -> None:
+            line = self.rfile.readline(4096).decode("latin-1").strip()  # "CONNECT host:443 HTTP/1.1" or "GET url ..."
+            parts = line.split()
+            self.server.record(parts[1] if len(parts) > 1 else line)  # type: ignore[attr-defined]
+            self.wfile.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+
 @pytest.fixture(scope="session")
-def browser():
+def refusing_proxy():
+    proxy = RefusingProxy()
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    yield proxy
+    proxy.shutdown()
+    proxy.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser(refusing_proxy):
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium not found: install Debian's package 'chromium' (.ci/run does)")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM,
+                                              args=CHROMIUM_FLAGS + [f"--proxy-server={refusing_proxy.address}"])
         yield chromium
         chromium.close()
+    # Whatever a test did not claim as its own (see test_site.open_page) fails the session here.
+    assert refusing_proxy.refused == [], f"the browser tried to reach other hosts: {refusing_proxy.refused}"
