@@ -8,7 +8,7 @@ HTML := _build/html
 INSTRUCTOR := _build/instructor
 PORT ?= 8000
 
-.PHONY: book instructor test test-without-site check typecheck coverage serve exercises bench clean
+.PHONY: book instructor test test-without-site test-site check typecheck coverage serve exercises bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,16 +46,19 @@ instructor: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m scored_site.edition rubrics $(INSTRUCTOR)/exercises
 	@echo "The instructor edition is in $(CURDIR)/$(INSTRUCTOR)/index.html  (never publish this folder)"
 
-# Every test layer (see docs/ARCHITECTURE.md, "Tests"). The layers that need no built site run while the book
-# builds (two jobs side by side); then the layer that tests the built site. pytest -n auto spreads each run over
-# the cores (pytest-xdist); a file's tests stay on one worker, so its expensive fixtures are built once.
+# Every test layer (see docs/ARCHITECTURE.md, "Tests"), as three jobs side by side: the layers that need no
+# built site; the book build, then the site layer as soon as it is built; mypy. The site layer mostly waits on
+# the browser, so it shares the cores well with the other layers. pytest -n auto spreads each run over the
+# cores (pytest-xdist); a file's tests stay on one worker, so its expensive fixtures are built once.
 test: $(STAMP)
-	$(MAKE) --no-print-directory -j2 book test-without-site
-	$(BIN)/python -m pytest -m site -n auto
-	$(BIN)/mypy
+	$(MAKE) --no-print-directory --output-sync=target -j3 test-without-site test-site typecheck
 
 test-without-site: $(STAMP)
 	$(BIN)/python -m pytest -m "not site" -n auto
+
+# The site layer, on a site built first.
+test-site: book
+	$(BIN)/python -m pytest -m site -n auto
 
 # The toolkit's tests alone (unit, property, doctest, conventions, layers): the quick loop while coding.
 check: $(STAMP)
