@@ -46,15 +46,16 @@ instructor: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m scored_site.edition rubrics $(INSTRUCTOR)/exercises
 	@echo "The instructor edition is in $(CURDIR)/$(INSTRUCTOR)/index.html  (never publish this folder)"
 
-# Every test layer (see docs/ARCHITECTURE.md, "Tests"), as three jobs side by side: the layers that need no
-# built site; the book build, then the site layer as soon as it is built; mypy. The site layer mostly waits on
-# the browser, so it shares the cores well with the other layers. pytest -n auto spreads each run over the
-# cores (pytest-xdist); a file's tests stay on one worker, so its expensive fixtures are built once.
+# Every test layer (see docs/ARCHITECTURE.md, "Tests"), as three jobs side by side: the book build, then the
+# site layer as soon as it is built; mypy; and, at a lower CPU priority, the layers that need no built site.
+# Those use whatever the other two leave: the book is what the site layer waits for, and the site layer's
+# browser waits must not starve. pytest -n auto spreads each run over the cores (pytest-xdist); a file's tests
+# stay on one worker, so its expensive fixtures are built once.
 test: $(STAMP)
-	$(MAKE) --no-print-directory --output-sync=target -j3 test-without-site test-site typecheck
+	$(MAKE) --no-print-directory --output-sync=target -j3 test-site typecheck test-without-site PRIORITY="nice -n 10"
 
 test-without-site: $(STAMP)
-	$(BIN)/python -m pytest -m "not site" -n auto
+	$(PRIORITY) $(BIN)/python -m pytest -m "not site" -n auto
 
 # The site layer, on a site built first.
 test-site: book

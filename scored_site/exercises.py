@@ -569,6 +569,54 @@ def _run(cmd: Sequence[str], timeout: Optional[float], cwd: Optional[Path] = Non
     return proc.returncode, output or ""
 
 
+# What every public-checks grading imports before it starts: loaded once in a fork server, so each submission's
+# process starts from a copy instead of importing otter (about a second of CPU) again.
+_GRADER_PRELOAD = ["otter.api", "nbformat", "scored_site.checks"]
+
+
+def _forked_entry(function: Any, args: tuple, env: dict[str, str], log_path: str) -> None:
+    """In the forked child: own process group (so a time-out kills its kernel launcher too), the kernel
+    environment, the repository as working directory, and output into ``log_path``."""
+    os.setsid()
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(REPO_ROOT)
+    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    function(*args)
+
+
+def _run_forked(function: Any, args: tuple, timeout: Optional[float], log_path: Path) -> tuple[int, str]:
+    """``function(*args)`` in a fresh process forked from a server with :data:`_GRADER_PRELOAD` imported.
+
+    Like :func:`_run` for a Python function: one process per call, killed with its group on time-out.
+    Returns (exit code, output).
+    """
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_GRADER_PRELOAD)
+    process = context.Process(target=_forked_entry, args=(function, args, kernel_env(), str(log_path)))
+    process.start()
+    process.join(timeout)
+    timed_out = process.is_alive()
+    if timed_out:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:  # killed before it made its own group
+            process.kill()
+        process.join()
+    try:
+        output = Path(log_path).read_text(errors="replace")
+        Path(log_path).unlink()
+    except OSError:
+        output = ""
+    if timed_out:
+        return -9, output + f"\n[timed out after {timeout:g} s]"
+    return (process.exitcode if process.exitcode is not None else -1), output
+
+
 def _rel(path: Path) -> str:
     try:
         return str(Path(path).resolve().relative_to(REPO_ROOT))
@@ -1059,12 +1107,10 @@ def grade_checks(chapter: str, submissions: Path, build_dir: Path = DEFAULT_OUT,
 
     def one(path: Path, ident: str) -> dict:
         result_json = out / "results" / f"{ident}.json"
-        cmd = [sys.executable, "-m", "scored_site.exercises", "_grade-one",
-               str(built.checks_zip), str(path), str(result_json)]
-        if keep_executed:
-            cmd += ["--executed", str(out / "executed" / f"{ident}.ipynb")]
+        executed = out / "executed" / f"{ident}.ipynb" if keep_executed else None
         started = time.perf_counter()
-        rc, output = _run(cmd, timeout=timeout, cwd=REPO_ROOT)
+        rc, output = _run_forked(_grade_one, (built.checks_zip, path, result_json, executed), timeout,
+                                 out / "results" / f".{ident}.log")
         try:
             result = json.loads(result_json.read_text())
         except (OSError, ValueError):
@@ -1168,7 +1214,7 @@ def _prepare_submission(path: Path, workdir: Path) -> Path:
 
 def _grade_one(autograder_zip: Path, submission: Path, result_json: Path,
                executed: Optional[Path] = None) -> None:
-    """Subprocess entry point: grade one submission with otter, write a small JSON result."""
+    """Grade one submission with otter, write a small JSON result (in a process of its own: see grade_checks)."""
     import nbformat
     from otter.api import grade_submission
 
@@ -1229,11 +1275,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("--keep-executed", action="store_true", help="keep the executed notebooks")
     p = sub.add_parser("fingerprint", help="digest of an answer, for tests that must not print it")
     p.add_argument("values", nargs="+")
-    p = sub.add_parser("_grade-one")
-    p.add_argument("autograder_zip", type=Path)
-    p.add_argument("submission", type=Path)
-    p.add_argument("result_json", type=Path)
-    p.add_argument("--executed", type=Path)
     args = parser.parse_args(argv)
 
     try:
@@ -1262,8 +1303,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
             for value in args.values:
                 print(f"{fingerprint(value)}  {value!r}")
-        elif args.command == "_grade-one":
-            _grade_one(args.autograder_zip, args.submission, args.result_json, args.executed)
     except (SourceError, BuildError, FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

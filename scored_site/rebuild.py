@@ -70,10 +70,18 @@ def execute_chapter(chapter: Path, city: Optional[Path], timeout: int = 600) -> 
     notebook.cells.insert(0, nbformat.v4.new_code_cell(
         "import os\nassert os.environ.get('SCORED_CITY') == %r, 'the kernel did not get $SCORED_CITY'"
         % (str(city) if city is not None else None)))
-    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(chapter.parent)}})
     try:
-        client.execute(env=env)
+        for attempt in range(3):
+            client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+                                    resources={"metadata": {"path": str(chapter.parent)}})
+            try:
+                client.execute(env=env)
+                break
+            except RuntimeError as error:
+                # A kernel that lost a race for a TCP port with another starting at the same moment dies
+                # before it replies: start another. Anything else is a real failure.
+                if "Kernel died before replying" not in str(error) or attempt == 2:
+                    raise
     except CellExecutionError as error:
         text = _ANSI.sub("", str(error))
         # The traceback marks the failing line of the chapter's cell with an arrow ("---> 19 assert ...").

@@ -138,10 +138,11 @@ def _garbage_notebook(student_nb, answers, kind):
 
 @pytest.fixture(scope="session")
 def graded(built, tmp_path_factory):
-    """Per chapter: grading report, executed notebooks by submission id, answers per question."""
-    results = {}
-    for chapter, b in built.items():
-        subs = tmp_path_factory.mktemp(f"submissions-{chapter}")
+    """Per chapter: grading report, executed notebooks by submission id, answers per question.
+
+    Two chapters at a time, each grading two notebooks at a time: a chapter's last, slow notebook then
+    leaves no core idle."""
+    def grade(chapter, b, subs):
         shutil.copy(b.solution_notebook, subs / "solution.ipynb")
         shutil.copy(b.student_notebook, subs / "untouched.ipynb")
         student_nb = nbformat.read(b.student_notebook, as_version=4)
@@ -155,9 +156,12 @@ def graded(built, tmp_path_factory):
                           timeout=300, keep_executed=True, log=lambda *a: None)
         executed = {p.stem: nbformat.read(p, as_version=4)
                     for p in (report.out_dir / "executed").glob("*.ipynb")}
-        results[chapter] = {"report": report, "executed": executed, "answers": answers,
-                            "by_id": {r["submission"]: r for r in report.results}}
-    return results
+        return chapter, {"report": report, "executed": executed, "answers": answers,
+                         "by_id": {r["submission"]: r for r in report.results}}
+
+    jobs = [(chapter, b, tmp_path_factory.mktemp(f"submissions-{chapter}")) for chapter, b in built.items()]
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        return dict(pool.map(lambda job: grade(*job), jobs))
 
 
 @contextlib.contextmanager

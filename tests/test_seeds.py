@@ -8,6 +8,9 @@ site. The grading pipeline verifies the exercises on several cities in its own t
 
 from __future__ import annotations
 
+import concurrent.futures
+import os
+
 import pytest
 
 from scored_site.rebuild import chapters, execute_chapter, write_city
@@ -17,8 +20,13 @@ CHAPTERS = chapters()
 
 
 @pytest.fixture(scope="session")
-def cities(tmp_path_factory):
-    return {seed: write_city(seed, tmp_path_factory.mktemp(f"city-{seed}")) for seed in SEEDS}
+def problems(tmp_path_factory):
+    """What went wrong in each (chapter, seed) run; the runs share the cores (a file stays on one worker)."""
+    cities = {seed: write_city(seed, tmp_path_factory.mktemp(f"city-{seed}")) for seed in SEEDS}
+    runs = [(chapter, seed) for seed in SEEDS for chapter in CHAPTERS]
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+        found = pool.map(lambda run: execute_chapter(run[0], cities[run[1]]), runs)
+        return dict(zip(runs, found))
 
 
 def test_there_are_chapters_to_run():
@@ -27,6 +35,6 @@ def test_there_are_chapters_to_run():
 
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
-def test_chapter_executes_on_another_city(cities, chapter, seed):
-    problems = execute_chapter(chapter, cities[seed])
-    assert problems == [], "\n".join(problems)
+def test_chapter_executes_on_another_city(problems, chapter, seed):
+    found = problems[(chapter, seed)]
+    assert found == [], "\n".join(found)
