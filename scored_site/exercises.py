@@ -574,30 +574,33 @@ def _run(cmd: Sequence[str], timeout: Optional[float], cwd: Optional[Path] = Non
 _GRADER_PRELOAD = ["otter.api", "nbformat", "scored_site.checks"]
 
 
-def _forked_entry(function: Any, args: tuple, env: dict[str, str], log_path: str) -> None:
-    """In the forked child: own process group (so a time-out kills its kernel launcher too), the kernel
-    environment, the repository as working directory, and output into ``log_path``."""
+def _forked_entry(function: Any, args: tuple, env: dict[str, str], work: str) -> None:
+    """In the forked child: its own process group, the kernel environment, the repository as working
+    directory, temporary files in ``work``/tmp and output in ``work``/output.log."""
     os.setsid()
     os.environ.clear()
-    os.environ.update(env)
+    os.environ.update(env, TMPDIR=os.path.join(work, "tmp"))
+    tempfile.tempdir = None  # read $TMPDIR again: the server may have looked it up before
     os.chdir(REPO_ROOT)
-    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    log = os.open(os.path.join(work, "output.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(log, 1)
     os.dup2(log, 2)
     function(*args)
 
 
-def _run_forked(function: Any, args: tuple, timeout: Optional[float], log_path: Path) -> tuple[int, str]:
+def _run_forked(function: Any, args: tuple, timeout: Optional[float], work: Path) -> tuple[int, str]:
     """``function(*args)`` in a fresh process forked from a server with :data:`_GRADER_PRELOAD` imported.
 
-    Like :func:`_run` for a Python function: one process per call, killed with its group on time-out.
-    Returns (exit code, output).
+    Like :func:`_run` for a Python function: one process per call, killed with its process group on
+    time-out. ``work`` is an empty folder the caller removes afterwards, whatever happened: the process
+    keeps its temporary files there. Returns (exit code, output).
     """
     import multiprocessing
 
+    (work / "tmp").mkdir()
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_GRADER_PRELOAD)
-    process = context.Process(target=_forked_entry, args=(function, args, kernel_env(), str(log_path)))
+    process = context.Process(target=_forked_entry, args=(function, args, kernel_env(), str(work)))
     process.start()
     process.join(timeout)
     timed_out = process.is_alive()
@@ -608,8 +611,7 @@ def _run_forked(function: Any, args: tuple, timeout: Optional[float], log_path: 
             process.kill()
         process.join()
     try:
-        output = Path(log_path).read_text(errors="replace")
-        Path(log_path).unlink()
+        output = (work / "output.log").read_text(errors="replace")
     except OSError:
         output = ""
     if timed_out:
@@ -1109,8 +1111,10 @@ def grade_checks(chapter: str, submissions: Path, build_dir: Path = DEFAULT_OUT,
         result_json = out / "results" / f"{ident}.json"
         executed = out / "executed" / f"{ident}.ipynb" if keep_executed else None
         started = time.perf_counter()
-        rc, output = _run_forked(_grade_one, (built.checks_zip, path, result_json, executed), timeout,
-                                 out / "results" / f".{ident}.log")
+        # The student's kernel may outlive a time-out by a second (it stops when its parent has gone).
+        with tempfile.TemporaryDirectory(prefix="scored-checks-", ignore_cleanup_errors=True) as work:
+            rc, output = _run_forked(_grade_one, (built.checks_zip, path, result_json, executed), timeout,
+                                     Path(work))
         try:
             result = json.loads(result_json.read_text())
         except (OSError, ValueError):

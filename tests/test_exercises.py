@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 import zipfile
 
 import nbformat
@@ -334,6 +335,25 @@ def test_scores_csv(chapter, graded, built):
     feedback = (graded[chapter]["report"].out_dir / "feedback" / "untouched.md").read_text()
     assert all(q["name"] in feedback for q in manifest["questions"])
     assert not any(bad in feedback for bad in FORBIDDEN)
+
+
+def test_a_notebook_that_never_ends_times_out_and_leaves_nothing_behind(built, tmp_path, monkeypatch):
+    chapter = CHAPTERS[0]
+    nb = nbformat.read(built[chapter].student_notebook, as_version=4)
+    nb.cells.insert(1, nbformat.v4.new_code_cell("while True:\n    pass"))
+    subs = tmp_path / "submissions"
+    subs.mkdir()
+    nbformat.write(nb, subs / "loop.ipynb")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where this process and the grading's keep
+    monkeypatch.setenv("TMPDIR", str(scratch))                # their temporary files
+    report = ex.grade_checks(chapter, subs, build_dir=built[chapter].root.parent, out=tmp_path / "grades",
+                             timeout=10, log=lambda *a: None)
+    [result] = report.results
+    assert result["status"] == "error" and result["error"].startswith("timed out"), result
+    left = [p.name for p in scratch.iterdir() if not p.name.startswith("pymp-")]  # the fork server's socket
+    assert left == [], "a timed-out grading left files behind"
 
 
 # ------------------------------------------------------------------------------------------------
