@@ -23,7 +23,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from scored_site.toc import ROOT, toc_units
 
@@ -53,10 +53,27 @@ def chapters(root: Path = ROOT) -> list[Path]:
     return [root / "book" / f"{u}.md" for u in toc_units(root) if u.startswith("ch")]
 
 
+def execute(notebook: Any, env: Optional[dict[str, str]] = None, attempts: int = 3, **options: Any) -> None:
+    """Execute ``notebook`` in place in a fresh ``python3`` kernel (nbclient's ``options``; ``env``: the
+    kernel's environment, by default this process's).
+
+    A kernel that lost a race for a TCP port with another starting at the same moment dies before it
+    replies: then another is started, up to ``attempts`` in all. Anything else is a real failure.
+    """
+    from nbclient import NotebookClient
+
+    for attempt in range(attempts):
+        try:
+            NotebookClient(notebook, kernel_name="python3", **options).execute(env=env or dict(os.environ))
+            return
+        except RuntimeError as error:
+            if "Kernel died before replying" not in str(error) or attempt == attempts - 1:
+                raise
+
+
 def execute_chapter(chapter: Path, city: Optional[Path], timeout: int = 600) -> list[str]:
     """Run every cell of a chapter on ``city``; return what went wrong (empty if nothing did)."""
     import jupytext
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
     import nbformat
@@ -71,17 +88,7 @@ def execute_chapter(chapter: Path, city: Optional[Path], timeout: int = 600) -> 
         "import os\nassert os.environ.get('SCORED_CITY') == %r, 'the kernel did not get $SCORED_CITY'"
         % (str(city) if city is not None else None)))
     try:
-        for attempt in range(3):
-            client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                                    resources={"metadata": {"path": str(chapter.parent)}})
-            try:
-                client.execute(env=env)
-                break
-            except RuntimeError as error:
-                # A kernel that lost a race for a TCP port with another starting at the same moment dies
-                # before it replies: start another. Anything else is a real failure.
-                if "Kernel died before replying" not in str(error) or attempt == 2:
-                    raise
+        execute(notebook, env=env, timeout=timeout, resources={"metadata": {"path": str(chapter.parent)}})
     except CellExecutionError as error:
         text = _ANSI.sub("", str(error))
         # The traceback marks the failing line of the chapter's cell with an arrow ("---> 19 assert ...").

@@ -33,6 +33,7 @@ import pytest
 
 from scored_site import checks
 from scored_site import exercises as ex
+from scored_site.rebuild import execute
 
 SOURCES = ex.discover()
 CHAPTERS = [p.stem for p in SOURCES]
@@ -179,8 +180,6 @@ def _kernel_environment():
 @pytest.fixture(scope="session")
 def student_session(built, tmp_path_factory):
     """Run the untouched student notebook and the solution the way a student would (nbclient)."""
-    from nbclient import NotebookClient
-
     probe = ("import sys, importlib.util\n"
              "print(sys.executable)\n"
              "print(importlib.util.find_spec('scored') is not None)")
@@ -195,17 +194,8 @@ def student_session(built, tmp_path_factory):
 
     def run(job):
         chapter, label, nb, work = job
-        for attempt in range(3):
-            attempt_nb = copy.deepcopy(nb)
-            try:
-                NotebookClient(attempt_nb, timeout=300, allow_errors=True, kernel_name="python3",
-                               resources={"metadata": {"path": str(work)}}).execute()
-                return (chapter, label), attempt_nb
-            except RuntimeError as error:
-                # A kernel that lost a race for a TCP port at start-up (the book builds in parallel) dies
-                # before it replies; start another. Anything else is a real failure.
-                if "Kernel died before replying" not in str(error) or attempt == 2:
-                    raise
+        execute(nb, timeout=300, allow_errors=True, resources={"metadata": {"path": str(work)}})
+        return (chapter, label), nb
 
     with _kernel_environment(), concurrent.futures.ThreadPoolExecutor(2) as pool:
         return dict(pool.map(run, jobs))
