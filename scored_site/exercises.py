@@ -569,38 +569,52 @@ def _run(cmd: Sequence[str], timeout: Optional[float], cwd: Optional[Path] = Non
     return proc.returncode, output or ""
 
 
-# What every public-checks grading imports before it starts: loaded once in a fork server, so each submission's
-# process starts from a copy instead of importing otter (about a second of CPU) again.
-_GRADER_PRELOAD = ["otter.api", "nbformat", "scored_site.checks"]
+# What every grading process imports before it starts (otter for the public checks; pandas and the toolkit for
+# the judge): loaded once in a fork server, so each submission's process starts from a copy of it instead of
+# importing them again (about a second of CPU for otter).
+_GRADER_PRELOAD = ["otter.api", "nbformat", "scored_site.checks", "scored.world", "scored_site.grading",
+                   "scored_site.sandbox", "scored_site.runner"]
 
 
-def _forked_entry(function: Any, args: tuple, env: dict[str, str], work: str) -> None:
-    """In the forked child: its own process group, the kernel environment, the repository as working
-    directory, temporary files in ``work``/tmp and output in ``work``/output.log."""
+def _forked_entry(function: Any, args: tuple, env: dict[str, str], work: str, cwd: str) -> None:
+    """In the forked child: its own process group, the kernel environment, working directory ``cwd``,
+    temporary files in ``work``/tmp and output in ``work``/output.log."""
     os.setsid()
     os.environ.clear()
     os.environ.update(env, TMPDIR=os.path.join(work, "tmp"))
     tempfile.tempdir = None  # read $TMPDIR again: the server may have looked it up before
-    os.chdir(REPO_ROOT)
+    os.chdir(cwd)
     log = os.open(os.path.join(work, "output.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(log, 1)
     os.dup2(log, 2)
     function(*args)
 
 
-def _run_forked(function: Any, args: tuple, timeout: Optional[float], work: Path) -> tuple[int, str]:
+def _fork_server() -> Any:
+    """The multiprocessing context of this process's fork server, started with :data:`_GRADER_PRELOAD` on first
+    use. Its socket lives in the temporary folder of that moment, for as long as this process."""
+    import multiprocessing
+    import multiprocessing.forkserver
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_GRADER_PRELOAD)
+    multiprocessing.forkserver.ensure_running()
+    return context
+
+
+def _run_forked(function: Any, args: tuple, timeout: Optional[float], work: Path,
+                cwd: Path = REPO_ROOT) -> tuple[int, str]:
     """``function(*args)`` in a fresh process forked from a server with :data:`_GRADER_PRELOAD` imported.
 
     Like :func:`_run` for a Python function: one process per call, killed with its process group on
-    time-out. ``work`` is an empty folder the caller removes afterwards, whatever happened: the process
-    keeps its temporary files there. Returns (exit code, output).
-    """
-    import multiprocessing
+    time-out. ``work`` is a folder the caller removes afterwards, whatever happened: the process keeps its
+    temporary files in ``work``/tmp. Returns (exit code, output).
 
+    As with any multiprocessing code, a script that grades must call it under
+    ``if __name__ == "__main__":`` (each process imports the script again); the command line does.
+    """
     (work / "tmp").mkdir()
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_GRADER_PRELOAD)
-    process = context.Process(target=_forked_entry, args=(function, args, kernel_env(), str(work)))
+    process = _fork_server().Process(target=_forked_entry, args=(function, args, kernel_env(), str(work), str(cwd)))
     process.start()
     process.join(timeout)
     timed_out = process.is_alive()

@@ -6,7 +6,8 @@ never in the repository). From the key and a student identifier, :func:`city_spe
 student's city (an HMAC-SHA256 of the identifier, turned into a seed), so every student's numbers
 differ from the reference solution's and from their neighbours'.
 
-Grading one submission (:func:`judge`, run in a subprocess of its own per submission):
+Grading one submission (:func:`judge`, run in a process of its own per submission, forked from a server
+that has pandas and the toolkit imported already: see ``exercises._run_forked``):
 
 1. write the student's city (derived from the key, never taken from the submission);
 2. run the **reference solution** on that city, in the grader's process (trusted code): this gives
@@ -245,7 +246,7 @@ def judge(job: dict) -> dict:
 def grade_submission(instructor_dir: Path, submission: Path, student: str, key: Optional[str],
                      limits: Optional[dict] = None, slot: int = 0, timeout: float = 900,
                      city: Optional[dict] = None, isolation: str = "bwrap") -> dict:
-    """Grade one submission in a judge subprocess; every temporary file is removed on every way out.
+    """Grade one submission in a judge process of its own; every temporary file is removed on every way out.
 
     The city is the student's (from ``key``), or ``city`` (a spec such as ``{"residents": 10000,
     "seed": 7}``) when given, or the classroom city. ``isolation`` is the sandbox's (see
@@ -254,7 +255,7 @@ def grade_submission(instructor_dir: Path, submission: Path, student: str, key: 
     import shutil
     import subprocess
 
-    from scored_site.exercises import GRADING_SPEC, _run
+    from scored_site.exercises import GRADING_SPEC, _run_forked
 
     instructor_dir = Path(instructor_dir)
     spec = json.loads((instructor_dir / GRADING_SPEC).read_text())
@@ -267,10 +268,8 @@ def grade_submission(instructor_dir: Path, submission: Path, student: str, key: 
                "capstone_spec": capstone_spec(key, student) if chapter == "capstone" else None, "limits": limits or {}, "slot": slot,
                "isolation": isolation}
         (tmp / "job.json").write_text(json.dumps(job))
-        env_tmp = tmp / "tmp"
-        env_tmp.mkdir()
-        rc, output = _run([sys.executable, "-m", "scored_site.grading", str(tmp / "job.json"),
-                           str(tmp / "result.json")], timeout=timeout, env={"TMPDIR": str(env_tmp)})
+        rc, output = _run_forked(main, ([str(tmp / "job.json"), str(tmp / "result.json")],), timeout, tmp,
+                                 cwd=Path.cwd())
         try:
             return json.loads((tmp / "result.json").read_text())
         except (OSError, ValueError):
