@@ -52,7 +52,7 @@ instructor: $(STAMP) $(NODE_STAMP)
 # browser waits must not starve. pytest -n auto spreads each run over the cores (pytest-xdist); a file's tests
 # stay on one worker, so its expensive fixtures are built once.
 test: $(STAMP)
-	$(MAKE) --no-print-directory --output-sync=target -j3 test-site typecheck test-without-site PRIORITY="nice -n 10"
+	$(MAKE) --no-print-directory --output-sync=target -j3 test-site typecheck test-without-site PRIORITY="nice -n 19"
 
 test-without-site: $(STAMP)
 	$(PRIORITY) $(BIN)/python -m pytest -m "not site" -n auto
