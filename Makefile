@@ -8,7 +8,7 @@ HTML := _build/html
 INSTRUCTOR := _build/instructor
 PORT ?= 8000
 
-.PHONY: book instructor test test-without-site test-site check typecheck coverage serve exercises bench clean
+.PHONY: book instructor test test-without-site test-light test-heavy test-site site-layer check typecheck coverage serve exercises bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,19 +46,30 @@ instructor: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m scored_site.edition rubrics $(INSTRUCTOR)/exercises
 	@echo "The instructor edition is in $(CURDIR)/$(INSTRUCTOR)/index.html  (never publish this folder)"
 
-# Every test layer (see docs/ARCHITECTURE.md, "Tests"), as three jobs side by side: the book build, then the
-# site layer as soon as it is built; mypy; and, at a lower CPU priority, the layers that need no built site.
-# Those use whatever the other two leave: the book is what the site layer waits for, and the site layer's
-# browser waits must not starve. pytest -n auto spreads each run over the cores (pytest-xdist); a file's tests
-# stay on one worker, so its expensive fixtures are built once.
+# Every test layer (see docs/ARCHITECTURE.md, "Tests"), in two rounds of jobs side by side. First the book
+# builds (one core, mostly) beside the light layers and mypy; then the site layer, which mostly waits on the
+# browser, runs beside the two heavy files, which keep both cores busy (they run notebooks two at a time).
+# pytest -n auto spreads a run over the cores (pytest-xdist); a file's tests stay on one worker, so its
+# expensive fixtures are built once.
+HEAVY := tests/test_exercises.py tests/test_seeds.py
 test: $(STAMP)
-	$(MAKE) --no-print-directory --output-sync=target -j3 test-site typecheck test-without-site PRIORITY="nice -n 19"
+	$(MAKE) --no-print-directory --output-sync=target -j3 book test-light typecheck
+	$(MAKE) --no-print-directory --output-sync=target -j2 site-layer test-heavy
 
 test-without-site: $(STAMP)
-	$(PRIORITY) $(BIN)/python -m pytest -m "not site" -n auto
+	$(BIN)/python -m pytest -m "not site" -n auto
 
-# The site layer, on a site built first.
+test-light: $(STAMP)
+	$(BIN)/python -m pytest -m "not site" -n 0 $(addprefix --ignore=,$(HEAVY))
+
+test-heavy: $(STAMP)
+	$(BIN)/python -m pytest -m "not site" -n auto $(HEAVY)
+
+# The site layer, on a site built first (site-layer: on the site as it is).
 test-site: book
+	$(MAKE) --no-print-directory site-layer
+
+site-layer:
 	$(BIN)/python -m pytest -m site -n auto
 
 # The toolkit's tests alone (unit, property, doctest, conventions, layers): the quick loop while coding.
