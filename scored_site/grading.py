@@ -283,7 +283,8 @@ def grade_submission(instructor_dir: Path, submission: Path, student: str, key: 
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    """Subprocess entry point: ``python -m scored_site.grading JOB.json RESULT.json``."""
+    """The judge process's entry point, ``main([JOB.json, RESULT.json])`` (see :func:`grade_submission`); also
+    ``python -m scored_site.grading JOB.json RESULT.json``."""
     argv = list(sys.argv[1:] if argv is None else argv)
     job = json.loads(Path(argv[0]).read_text())
     started = time.perf_counter()
