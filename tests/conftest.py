@@ -93,8 +93,8 @@ class RefusingProxy(socketserver.ThreadingTCPServer):
     """The browser's only way out: an HTTP proxy that refuses every request and logs where it was going.
 
     Chromium sends everything but loopback to it (``--proxy-server``), so a request to another host is caught
-    whoever makes it: the page, a web worker, a service worker or the browser itself. Page-level interception
-    (``page.route``) sees only the page's own requests.
+    whoever makes it: the page, a web worker, a service worker or the browser itself. A page's request listener
+    (``page.on("request")``) sees only the page's own requests.
     """
 
     daemon_threads = True
