@@ -528,14 +528,23 @@ def _check_starts(starts: Any, world: Any) -> None:
     res = world.residents
     same = (len(starts) == len(res)
             and np.array_equal(starts.index.to_numpy(), res["resident_id"].to_numpy())
-            and all(np.array_equal(starts[c].astype(str).to_numpy(), res[c].astype(str).to_numpy())
-                    for c in ("district", "group"))
+            and all(_same_text(starts[c], res[c]) for c in ("district", "group"))
             and np.array_equal(starts["income"].to_numpy(dtype=np.float64), res["income"].to_numpy(np.float64)))
     if not same:
         raise ScoredInputError(f"{what}: its residents (ids, districts, groups or incomes) differ from "
                                "world.residents, so it comes from another city")
     for c in ("sanctioned", "wrongly_sanctioned"):
         check_bool_column(starts, c, f"starts column {c!r}", "starts")
+
+
+def _same_text(a: pd.Series, b: pd.Series) -> bool:
+    """Whether two columns hold the same values read as text. The grids check one ``starts`` hundreds of times,
+    so the usual cases (the same categories, or the same values) are compared without making text."""
+    if isinstance(a.dtype, pd.CategoricalDtype) and a.dtype == b.dtype:
+        return np.array_equal(a.cat.codes.to_numpy(), b.cat.codes.to_numpy())
+    if np.array_equal(a.to_numpy(), b.to_numpy()):
+        return True
+    return np.array_equal(a.astype(str).to_numpy(), b.astype(str).to_numpy())
 
 
 # ---------------------------------------------------------------------------------------------------- simulation
