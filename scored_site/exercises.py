@@ -51,6 +51,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
+from scored_site import warm_kernels
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXERCISES_DIR = REPO_ROOT / "exercises"
 DEFAULT_OUT = REPO_ROOT / "_build" / "exercises"
@@ -528,7 +530,7 @@ def check_sources(paths: Optional[Iterable[Path]] = None) -> dict[str, Source]:
 # Environment for kernels and otter
 # --------------------------------------------------------------------------------------------
 
-_KERNEL_DIR: Optional[str] = None
+_KERNEL_DIRS: dict[str, str] = {}  # kernel launcher module -> a folder with a ``python3`` kernel spec using it
 
 
 def kernel_env() -> dict[str, str]:
@@ -536,20 +538,21 @@ def kernel_env() -> dict[str, str]:
 
     A kernelspec pointing at ``sys.executable`` is put first on ``JUPYTER_PATH`` (so a user-level
     ``python3`` kernel from another Python cannot win), and the repository root is put on
-    ``PYTHONPATH`` so notebooks can ``import scored`` even from an uninstalled checkout.
+    ``PYTHONPATH`` so notebooks can ``import scored`` even from an uninstalled checkout. While the tests'
+    warm server runs (``$SCORED_WARM_KERNELS``), the kernels are forked from it (:mod:`scored_site.warm_kernels`).
     """
-    global _KERNEL_DIR
-    if _KERNEL_DIR is None:
-        _KERNEL_DIR = tempfile.mkdtemp(prefix="scored-kernel-")
-        atexit.register(shutil.rmtree, _KERNEL_DIR, True)
-        spec_dir = Path(_KERNEL_DIR) / "kernels" / "python3"
+    launcher = "scored_site.warm_kernels" if os.environ.get(warm_kernels.ENV) else "ipykernel_launcher"
+    if launcher not in _KERNEL_DIRS:
+        folder = _KERNEL_DIRS[launcher] = tempfile.mkdtemp(prefix="scored-kernel-")
+        atexit.register(shutil.rmtree, folder, True)
+        spec_dir = Path(folder) / "kernels" / "python3"
         spec_dir.mkdir(parents=True)
-        spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        spec = {"argv": [sys.executable, "-m", launcher, "-f", "{connection_file}"],
                 "display_name": "Python 3 (ipykernel)", "language": "python",
                 "metadata": {"debugger": False}}
         (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
     env = dict(os.environ)
-    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [_KERNEL_DIR, env.get("JUPYTER_PATH")]))
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [_KERNEL_DIRS[launcher], env.get("JUPYTER_PATH")]))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # no debugger warnings in outputs
     return env

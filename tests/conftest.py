@@ -50,6 +50,7 @@ _LAYER_OF_FILE = {
     "test_gradescope.py": "exercises",
     "test_prepost.py": "exercises",
     "test_kit.py": "exercises",
+    "test_warm_kernels.py": "exercises",
 }
 _SITE_FIXTURES = {"site_dir", "site_url", "browser", "refusing_proxy"}
 

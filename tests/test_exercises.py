@@ -31,7 +31,7 @@ import zipfile
 import nbformat
 import pytest
 
-from scored_site import checks
+from scored_site import checks, warm_kernels
 from scored_site import exercises as ex
 from scored_site.rebuild import execute
 
@@ -162,13 +162,16 @@ def graded(built, tmp_path_factory):
                          "by_id": {r["submission"]: r for r in report.results}}
 
     jobs = [(chapter, b, tmp_path_factory.mktemp(f"submissions-{chapter}")) for chapter, b in built.items()]
+    warm_kernels.start()  # otter's kernels are forked from a warm server (scored_site.warm_kernels)
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         return dict(pool.map(lambda job: grade(*job), jobs))
 
 
 @contextlib.contextmanager
 def _kernel_environment():
+    """The kernel environment of a student's machine: ordinary kernels, not forked from the warm server."""
     saved = dict(os.environ)
+    os.environ.pop(warm_kernels.ENV, None)
     os.environ.update(ex.kernel_env())
     try:
         yield

@@ -3,7 +3,8 @@
 An instructor changes the classroom city with ``$SCORED_CITY`` (see the guide's "Adapting the course"); no
 chapter may then fail, or state a direction its data no longer show (chapters assert such statements, so
 they fail here). The chapters are executed directly and in parallel (``scored_site.rebuild``), not built as a
-site. The grading pipeline verifies the exercises on several cities in its own tests.
+site, in kernels forked from a warm server (``scored_site.warm_kernels``): the book build runs every chapter in
+ordinary kernels. The grading pipeline verifies the exercises on several cities in its own tests.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 
 import pytest
 
+from scored_site import exercises, warm_kernels
 from scored_site.rebuild import chapters, execute_chapter, write_city
 
 SEEDS = (7, 2027, 31337)
@@ -24,7 +26,9 @@ def problems(tmp_path_factory):
     """What went wrong in each (chapter, seed) run; the runs share the cores (a file stays on one worker)."""
     cities = {seed: write_city(seed, tmp_path_factory.mktemp(f"city-{seed}")) for seed in SEEDS}
     runs = [(chapter, seed) for seed in SEEDS for chapter in CHAPTERS]
-    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+    warm_kernels.start()
+    with pytest.MonkeyPatch.context() as patch, concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+        patch.setenv("JUPYTER_PATH", exercises.kernel_env()["JUPYTER_PATH"])  # where the warm kernel's spec is
         found = pool.map(lambda run: execute_chapter(run[0], cities[run[1]]), runs)
         return dict(zip(runs, found))
 
