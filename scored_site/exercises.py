@@ -51,8 +51,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
-from scored_site import warm_kernels
-
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXERCISES_DIR = REPO_ROOT / "exercises"
 DEFAULT_OUT = REPO_ROOT / "_build" / "exercises"
@@ -531,6 +529,8 @@ def check_sources(paths: Optional[Iterable[Path]] = None) -> dict[str, Source]:
 # --------------------------------------------------------------------------------------------
 
 _KERNEL_DIRS: dict[str, str] = {}  # kernel launcher module -> a folder with a ``python3`` kernel spec using it
+# Names the tests' warm server (scored_site.warm_kernels.ENV; not imported: the graders' bundle leaves it out).
+WARM_KERNELS_ENV = "SCORED_WARM_KERNELS"
 
 
 def kernel_env() -> dict[str, str]:
@@ -541,7 +541,7 @@ def kernel_env() -> dict[str, str]:
     ``PYTHONPATH`` so notebooks can ``import scored`` even from an uninstalled checkout. While the tests'
     warm server runs (``$SCORED_WARM_KERNELS``), the kernels are forked from it (:mod:`scored_site.warm_kernels`).
     """
-    launcher = "scored_site.warm_kernels" if os.environ.get(warm_kernels.ENV) else "ipykernel_launcher"
+    launcher = "scored_site.warm_kernels" if os.environ.get(WARM_KERNELS_ENV) else "ipykernel_launcher"
     if launcher not in _KERNEL_DIRS:
         folder = _KERNEL_DIRS[launcher] = tempfile.mkdtemp(prefix="scored-kernel-")
         atexit.register(shutil.rmtree, folder, True)

@@ -35,7 +35,7 @@ import traceback
 from contextlib import redirect_stderr, redirect_stdout
 from typing import Any, Optional, Sequence
 
-ENV = "SCORED_WARM_KERNELS"
+ENV = "SCORED_WARM_KERNELS"  # exercises.kernel_env reads it too (as WARM_KERNELS_ENV)
 #: What the course's notebooks import; IPython and ipykernel for the kernel itself.
 PRELOAD = ["ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "numpy", "pandas", "altair", "vl_convert",
            "otter", "otter.check.notebook", "scored", "scored.viz"]

@@ -25,6 +25,10 @@ def warm(monkeypatch):
     monkeypatch.setenv("JUPYTER_PATH", exercises.kernel_env()["JUPYTER_PATH"])
 
 
+def test_the_kernel_spec_and_the_server_name_the_same_variable():
+    assert exercises.WARM_KERNELS_ENV == warm_kernels.ENV
+
+
 def _gone(pid: int, within: float = 5.0) -> bool:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
