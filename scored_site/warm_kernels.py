@@ -33,7 +33,7 @@ import sys
 import tempfile
 import traceback
 from contextlib import redirect_stderr, redirect_stdout
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 ENV = "SCORED_WARM_KERNELS"  # exercises.kernel_env reads it too (as WARM_KERNELS_ENV)
 #: What the course's notebooks import; IPython and ipykernel for the kernel itself.
@@ -82,11 +82,11 @@ def serve(path: str, modules: Sequence[str] = PRELOAD) -> None:
             pid, status = os.waitpid(-1, os.WNOHANG)
             if not pid:
                 break
-            connection = running.pop(pid, None)
-            if connection is not None:
+            owner = running.pop(pid, None)
+            if owner is not None:
                 with _ignoring_a_closed_peer():
-                    connection.sendall(f"{os.waitstatus_to_exitcode(status)}\n".encode())
-                connection.close()
+                    owner.sendall(f"{os.waitstatus_to_exitcode(status)}\n".encode())
+                owner.close()
 
 
 def _fork_kernel(connection: socket.socket, listener: socket.socket, others: list[socket.socket]) -> int:
@@ -144,11 +144,12 @@ class _ignoring_a_closed_peer:
         return kind is not None and issubclass(kind, OSError)
 
 
-def start(modules: Sequence[str] = PRELOAD) -> None:
-    """Start a warm server that has imported ``modules``, for this process and the processes it starts; it stops
-    with this process. Nothing happens if ``$SCORED_WARM_KERNELS`` already names one."""
+def start(modules: Sequence[str] = PRELOAD) -> Callable[[], None]:
+    """Start a warm server that has imported ``modules``, for this process and the processes it starts, and return
+    the function that stops it (it also stops with this process). Nothing happens if ``$SCORED_WARM_KERNELS``
+    already names one."""
     if os.environ.get(ENV):
-        return
+        return lambda: None
     folder = tempfile.mkdtemp(prefix="scored-warm-")
     path = os.path.join(folder, "socket")
     server = subprocess.Popen([sys.executable, "-m", "scored_site.warm_kernels", "serve", path, *modules],
@@ -160,12 +161,18 @@ def start(modules: Sequence[str] = PRELOAD) -> None:
         raise RuntimeError(f"the warm kernel server did not start (exit {server.returncode})")
 
     def stop() -> None:
-        server.terminate()
-        server.wait()
+        if server.poll() is None:
+            server.terminate()
+            server.wait()
+        if server.stdout:
+            server.stdout.close()
         shutil.rmtree(folder, ignore_errors=True)
+        if os.environ.get(ENV) == path:
+            del os.environ[ENV]
 
     atexit.register(stop)
     os.environ[ENV] = path
+    return stop
 
 
 def _signal(pid: int, signum: int) -> None:

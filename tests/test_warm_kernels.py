@@ -21,8 +21,10 @@ from scored_site.rebuild import execute
 def warm(monkeypatch):
     """A warm server for this test; kernel_env's python3 kernel is then its launcher."""
     monkeypatch.delenv(warm_kernels.ENV, raising=False)  # restored (unset) after the test
-    warm_kernels.start()
+    stop = warm_kernels.start()
     monkeypatch.setenv("JUPYTER_PATH", exercises.kernel_env()["JUPYTER_PATH"])
+    yield
+    stop()
 
 
 def test_the_kernel_spec_and_the_server_name_the_same_variable():
