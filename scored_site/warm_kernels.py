@@ -2,7 +2,7 @@
 
 Every notebook the tests run (a chapter on another city, an exercise graded with the public checks) starts a
 ``python3`` kernel that imports ipykernel, pandas, altair and otter again: about a second of CPU before its
-first cell, some 150 times in ``make test``. A *warm server* imports them once; each kernel is then a fork of it,
+first cell, about 140 times in ``make test``. A *warm server* imports them once; each kernel is then a fork of it,
 in a session of its own, with the environment and working folder the kernel was given. It runs the same Python,
 the same ipykernel and the same cells; only the imports above are already done.
 
