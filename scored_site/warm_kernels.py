@@ -32,8 +32,8 @@ import subprocess
 import sys
 import tempfile
 import traceback
-from contextlib import redirect_stderr, redirect_stdout
-from typing import Any, Callable, Optional, Sequence
+from contextlib import redirect_stderr, redirect_stdout, suppress
+from typing import Callable, Optional, Sequence
 
 ENV = "SCORED_WARM_KERNELS"  # exercises.kernel_env reads it too (as WARM_KERNELS_ENV)
 #: What the course's notebooks import; IPython and ipykernel for the kernel itself.
@@ -74,7 +74,7 @@ def serve(path: str, modules: Sequence[str] = PRELOAD) -> None:
                     running[pid] = connection
             else:  # the process that asked for this kernel has gone (it never writes): the kernel goes too,
                 pid = asking[one]  # as an ordinary kernel does when its parent goes
-                with _ignoring_a_closed_peer():
+                with suppress(ProcessLookupError):  # it has already gone
                     os.killpg(pid, signal.SIGKILL)
                 one.close()
                 running[pid] = None
@@ -84,7 +84,7 @@ def serve(path: str, modules: Sequence[str] = PRELOAD) -> None:
                 break
             owner = running.pop(pid, None)
             if owner is not None:
-                with _ignoring_a_closed_peer():
+                with suppress(OSError):  # the process that asked may have gone
                     owner.sendall(f"{os.waitstatus_to_exitcode(status)}\n".encode())
                 owner.close()
 
@@ -94,7 +94,7 @@ def _fork_kernel(connection: socket.socket, listener: socket.socket, others: lis
     request = json.loads(connection.makefile().readline())
     cmd, env, cwd = request["cmd"], request["env"], request["cwd"]
     if not _is_ours(cmd):
-        with _ignoring_a_closed_peer():
+        with suppress(OSError):  # the process that asked may have gone
             connection.sendall(f"refused: not an ipykernel command of this Python: {cmd}\n".encode())
         connection.close()
         return 0
@@ -113,6 +113,7 @@ def _fork_kernel(connection: socket.socket, listener: socket.socket, others: lis
         os.environ.update(env)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
+        os.close(null)
         # Settings ipykernel read from the environment when the server imported it, read again for this kernel.
         argv = cmd[3:] + [f"--IPKernelApp.parent_handle={int(env.get('JPY_PARENT_PID') or 0)}"]
         sys.argv = [cmd[0]] + argv
@@ -132,16 +133,6 @@ def _is_ours(cmd: list[str]) -> bool:
     """Whether ``cmd`` starts an ipykernel on this very Python (a kernel spec of another Python is not forked)."""
     return (len(cmd) > 3 and cmd[1:3] == _KERNEL_MODULE
             and os.path.realpath(cmd[0]) == os.path.realpath(sys.executable))
-
-
-class _ignoring_a_closed_peer:
-    """Nothing to do if the other side (a connection, a process) has already gone."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: Any, *_: Any) -> bool:
-        return kind is not None and issubclass(kind, OSError)
 
 
 def start(modules: Sequence[str] = PRELOAD) -> Callable[[], None]:
@@ -176,7 +167,7 @@ def start(modules: Sequence[str] = PRELOAD) -> Callable[[], None]:
 
 
 def _signal(pid: int, signum: int) -> None:
-    with _ignoring_a_closed_peer():
+    with suppress(ProcessLookupError):  # the kernel has already gone
         os.kill(pid, signum)
 
 
