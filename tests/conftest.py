@@ -100,9 +100,11 @@ class RefusingProxy(socketserver.ThreadingTCPServer):
 
     daemon_threads = True
     allow_reuse_address = True
-    # Chromium's own calls home (component updates, sign-in, network time), made with or without a page open
-    # and in spite of the flags above. They are refused like the rest, but they are the browser's, not the site's.
-    BROWSER_HOUSEKEEPING = {"update.googleapis.com", "accounts.google.com", "clients2.google.com"}
+    # Chromium's own calls home (component updates, sign-in, network time, the push-messaging check-in at
+    # android.clients.google.com), made with or without a page open and in spite of the flags above. They are
+    # refused like the rest, but they are the browser's, not the site's.
+    BROWSER_HOUSEKEEPING = {"update.googleapis.com", "accounts.google.com", "clients2.google.com",
+                            "android.clients.google.com"}
 
     def __init__(self) -> None:
         self.refused: list[str] = []
