@@ -10,11 +10,14 @@ PORT ?= 8000
 
 .PHONY: book instructor test test-without-site test-light test-heavy test-site site-layer check typecheck coverage serve exercises bench clean
 
+# uv installs the same pinned packages as pip would, in a third of the time (it downloads and unpacks in
+# parallel); pip stays in the venv for the student kit's wheel (scored_site/kit.py).
+UV := $(BIN)/uv pip --quiet
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip==26.3
-	$(BIN)/python -m pip uninstall --quiet --yes scored 2>/dev/null || true  # the distribution was renamed scored-course
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt uv
+	$(UV) uninstall --python $(BIN)/python scored 2>/dev/null || true  # the distribution was renamed scored-course
+	$(UV) install --python $(BIN)/python --compile-bytecode -c constraints.txt pip -e ".[dev]"
 	touch $(STAMP)
 
 # Build-time JavaScript (KaTeX), pinned with its sha512 in package-lock.json; never sent to readers as is.
