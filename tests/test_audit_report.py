@@ -115,6 +115,15 @@ def test_sampling_intervals_narrow_and_cover(city):
     pd.testing.assert_frame_equal(s, again)
 
 
+def test_sampling_draws_without_replacement():
+    """Ten rows, four of them negatives (the denominator of the fpr), samples of five: a sample holds on average
+    two negatives, and none with chance C(6, 5) / C(10, 5) = 6/252. With replacement it would be 0.6**5 = 7.8%."""
+    df = pd.DataFrame({"g": ["a"] * 10, "pred": [False] * 10, "act": [True] * 6 + [False] * 4})
+    s = sampling_uncertainty(df, "g", "pred", "act", metric="fpr", sizes=(5,), reps=20_000, rng=3).iloc[0]
+    assert s["mean_denominator"] == pytest.approx(2.0, abs=0.03)
+    assert s["undefined"] == pytest.approx(6 / 252, abs=0.005)
+
+
 def test_sampling_among_the_selected(city):
     labels = ground_truth_labels(city)
     s = sampling_uncertainty(labels, "district", metric="ppv", among="predicted", sizes=(50,), reps=50)
