@@ -784,9 +784,18 @@ def summarise(outcomes: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
     Heron          299                   2         2685.6
     """
     o = _outcomes(outcomes)
+    if group is not None:
+        check_column(o, group, "group", "outcomes")
+        if group not in o.columns:
+            raise ScoredInputError(f"group must be one column of the outcomes (e.g. 'group', 'district', 'work'), got {group!r}")
+    return _summary(_wrongful(o), None if group is None else o[group])
+
+
+def _wrongful(o: pd.DataFrame) -> pd.DataFrame:
+    """What ``summarise`` adds up, one row per resident of checked outcomes ``o``: the grids make it once a run."""
     # wrongly sanctioned within the period (not caught by a check first, not starting after the period)
     w = o["wrongly_sanctioned"].to_numpy(dtype=bool) & (o["days_sanctioned"].to_numpy() > 0)
-    frame = pd.DataFrame({
+    return pd.DataFrame({
         "residents": 1, "wrongly_sanctioned": w,
         "appealed": w & o["appealed"].to_numpy(dtype=bool),
         "lifted": w & o["end_day"].notna().to_numpy(),
@@ -794,13 +803,14 @@ def summarise(outcomes: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
         "cost": np.where(w, o["cost"], 0.0),
         "cost_share": np.where(w, o["cost_share"], 0.0),
     }, index=o.index)
-    if group is None:
+
+
+def _summary(frame: pd.DataFrame, by: pd.Series | None) -> pd.DataFrame:
+    """``summarise``'s table from ``_wrongful`` rows, overall (``by=None``) or per value of the column ``by``."""
+    if by is None:
         sums = frame.sum().to_frame("all").T
     else:
-        check_column(o, group, "group", "outcomes")
-        if group not in o.columns:
-            raise ScoredInputError(f"group must be one column of the outcomes (e.g. 'group', 'district', 'work'), got {group!r}")
-        sums = frame.groupby(o[group], observed=True, sort=True).sum()
+        sums = frame.groupby(by, observed=True, sort=True).sum()
     k = sums["wrongly_sanctioned"].astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = pd.DataFrame({
@@ -981,8 +991,9 @@ def policy_grid(world: Any, scorecard: Any = None, *, deadlines: Sequence[int] =
                 acc = replace(access, base_appeal_chance=c)
                 runs = [simulate_appeals(world, days=days, policy=pol, access=acc, rng=s, starts=starts,
                                          cost_per_day=cost_per_day) for s in seeds]
+                wrongful = [_wrongful(r) for r in runs]  # the toolkit's own outcomes: no need to check them again
                 for b in groups:
-                    table = sum(summarise(r, b) for r in runs) / len(runs)
+                    table = sum(_summary(f, r[b]) for f, r in zip(wrongful, runs)) / len(runs)
                     table = table.rename_axis("value").reset_index()
                     table.insert(0, "column", b)
                     table.insert(0, "notice", bool(nt))
@@ -1260,13 +1271,12 @@ def safeguard_grid(world: Any, scorecard: Any = None, *, safeguards: Mapping = S
         flags = {n: n in on for n in names}
         runs = [simulate_appeals(world, days=days, policy=pol, access=access, rng=s, starts=starts,
                                  cost_per_day=cost_per_day) for s in seeds]
-        tables = [summarise(runs[0]).rename_axis("value").reset_index().assign(column="all")]
+        wrongful = [_wrongful(r) for r in runs]  # the toolkit's own outcomes: no need to check them again
+        tables = [(sum(_summary(f, None) for f in wrongful) / len(runs)).rename_axis("value").reset_index()
+                  .assign(column="all")]
         for b in groups:
-            t = sum(summarise(r, b) for r in runs) / len(runs)
+            t = sum(_summary(f, r[b]) for f, r in zip(wrongful, runs)) / len(runs)
             tables.append(t.rename_axis("value").reset_index().assign(column=b))
-        if len(runs) > 1:
-            tables[0] = (sum(summarise(r) for r in runs) / len(runs)).rename_axis("value").reset_index().assign(
-                column="all")
         table = pd.concat(tables, ignore_index=True)
         table["value"] = table["value"].astype(str)
         table.insert(0, "policy", pol.name)
