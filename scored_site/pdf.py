@@ -33,9 +33,12 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PDF_NAME = "scored-course.pdf"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Debian's Chromium, with the flags that keep it from calling home (DESIGN.md, section 1).
+# Debian's Chromium, with the flags that keep it from calling home (DESIGN.md, section 1). Nothing from another
+# host, ever: everything but loopback goes to a proxy on a closed port, so it fails (the browser's cache stays on,
+# which intercepting requests would turn off).
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+                  "--disable-component-update", "--disable-sync", "--no-first-run",
+                  "--proxy-server=http://127.0.0.1:9"]
 MARGIN = {"top": "16mm", "bottom": "16mm", "left": "15mm", "right": "15mm"}
 VIEWPORT = {"width": 760, "height": 1000}  # about an A4 column at 96 dpi, so charts size themselves as printed
 
@@ -106,24 +109,18 @@ def serve(site: Path) -> Iterator[str]:
         server.server_close()
 
 
-def _print_page(browser, url: str, origin: str) -> tuple[str, bytes]:
-    page = browser.new_page(viewport=VIEWPORT)
-    # Nothing from another host, ever: anything else is refused.
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith((origin + "/", "data:")) else r.abort())
-    try:
-        page.emulate_media(media="print", color_scheme="light")
-        page.goto(url, wait_until="load")
-        page.wait_for_function(
-            "Array.from(document.querySelectorAll('.scored-chart')).every(c => c.querySelector('svg'))",
-            timeout=60_000)
-        page.add_style_tag(content=PRINT_CSS)
-        page.evaluate("document.fonts.ready")
-        title = page.evaluate("(document.querySelector('article h1') || document.querySelector('h1'))"
-                              "?.textContent.replace('#', '').trim() || document.title")
-        return title, page.pdf(format="A4", margin=MARGIN, print_background=False, outline=True, tagged=True,
-                               prefer_css_page_size=True)
-    finally:
-        page.close()
+def _print_page(page, url: str) -> tuple[str, bytes]:
+    """Open ``url`` in ``page`` (a tab set to print media) and print it; returns its title and the PDF."""
+    page.goto(url, wait_until="load")
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('.scored-chart')).every(c => c.querySelector('svg'))",
+        timeout=60_000)
+    page.add_style_tag(content=PRINT_CSS)
+    page.evaluate("document.fonts.ready")
+    title = page.evaluate("(document.querySelector('article h1') || document.querySelector('h1'))"
+                          "?.textContent.replace('#', '').trim() || document.title")
+    return title, page.pdf(format="A4", margin=MARGIN, print_background=False, outline=True, tagged=True,
+                           prefer_css_page_size=True)
 
 
 def _front_matter(browser, entries: list[Entry], offset: int, course_title: str) -> bytes:
@@ -171,9 +168,12 @@ def build_pdf(site: Path, out: Path, book_root: Path = REPO_ROOT, log=print) -> 
     with serve(site) as origin, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         try:
+            # One tab reads the pages one after another, as a reader would: shared files come from its cache.
+            page = browser.new_page(viewport=VIEWPORT)
+            page.emulate_media(media="print", color_scheme="light")
             first = 0
             for e in entries:
-                e.title, pdf = _print_page(browser, f"{origin}/{e.path}", origin)
+                e.title, pdf = _print_page(page, f"{origin}/{e.path}")
                 e.pages, e.first_page = len(PdfReader(io.BytesIO(pdf)).pages), first
                 first += e.pages
                 printed.append(pdf)
