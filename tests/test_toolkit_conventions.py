@@ -220,6 +220,18 @@ def test_load_world_names_the_file_and_column(city, tmp_path):
         load_world(tmp_path)
 
 
+@pytest.mark.parametrize("value", ["+5", " 5", "1.0", "1e3", "True", "", "1234567890123456789", "12\n34", "5-"])
+def test_load_world_refuses_numbers_that_are_not_plain_whole_numbers(city, tmp_path, value):
+    """The check reads the whole column in one pass; each of these must still be caught, and its row named."""
+    city.to_csv(tmp_path)
+    records = pd.read_csv(tmp_path / "records.csv", dtype=str, keep_default_na=False)
+    records.loc[7, "day"] = value
+    records.to_csv(tmp_path / "records.csv", index=False)
+    with pytest.raises(ScoredInputError, match=r"records.csv: column 'day' must hold whole numbers, got 1 value\(s\) "
+                                               r"that are not, .*\(row 9 of the file\)"):
+        load_world(tmp_path)
+
+
 # ---------------------------------------------------------------------------------------------------- crashes
 def test_former_raw_crashes_are_clear_errors(city):
     with pytest.raises(TypeError, match="must be a column name"):
