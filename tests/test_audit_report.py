@@ -115,6 +115,14 @@ def test_sampling_intervals_narrow_and_cover(city):
     pd.testing.assert_frame_equal(s, again)
 
 
+def test_a_sizes_rows_do_not_depend_on_the_other_sizes(city):
+    """Chapter 11 shows a table of two sizes and a chart of twenty-five from the same rng: they must agree."""
+    labels = ground_truth_labels(city)
+    two = sampling_uncertainty(labels, "group", sizes=(500, 5000), reps=50, rng=11)
+    many = sampling_uncertainty(labels, "group", sizes=(100, 500, 1000, 5000), reps=50, rng=11)
+    pd.testing.assert_frame_equal(two, many[many["size"].isin([500, 5000])].reset_index(drop=True))
+
+
 def test_sampling_draws_without_replacement():
     """Ten rows, four of them negatives (the denominator of the fpr), samples of five: a sample holds on average
     two negatives, and none with chance C(6, 5) / C(10, 5) = 6/252. With replacement it would be 0.6**5 = 7.8%."""

@@ -51,9 +51,9 @@ def sampling_uncertainty(df: pd.DataFrame, group: Hashable, selected: Hashable =
     0.9), ``median``, ``mean_denominator`` (the average number of sampled rows the rate is computed from: for
     ``fpr``, the people who should not be selected) and ``undefined`` (the share of samples with no such row, so
     no estimate). Estimates from those samples are left out of ``low``, ``median`` and ``high`` (all NaN when every
-    sample is undefined), and ``metric`` (the metric asked for, so that
-    tables for several metrics can be stacked). The same int ``rng`` gives the same table; ``rng`` may also be a
-    ``numpy.random.Generator`` or None (``seed=`` is its deprecated old name).
+    sample is undefined), and ``metric`` (the metric asked for, so that tables for several metrics can be
+    stacked). The same int ``rng`` gives the same table, and a size's rows do not depend on the other sizes asked
+    for; ``rng`` may also be a ``numpy.random.Generator`` or None (``seed=`` is its deprecated old name).
 
     Parameters
     ----------
@@ -151,10 +151,14 @@ def sampling_uncertainty(df: pd.DataFrame, group: Hashable, selected: Hashable =
     chunk = max(1, 20_000_000 // len(held))  # samples drawn at once, so that a fine grouping stays in memory
     lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
     rows = []
+    # Each size draws from a generator of its own, derived from ``rng`` and the size: the rows for 1,000 cases are
+    # the same whichever other sizes are asked for alongside (a table of two sizes agrees with a chart of twenty).
+    base = int(gen.integers(2**63))
     for size in sizes:
         nums, dens = np.zeros((reps, k)), np.zeros((reps, k))
+        draws = np.random.default_rng([base, size])
         for first in range(0, reps, chunk):
-            drawn = gen.multivariate_hypergeometric(available[held], size, size=min(chunk, reps - first))
+            drawn = draws.multivariate_hypergeometric(available[held], size, size=min(chunk, reps - first))
             for r, counts in enumerate(drawn, start=first):
                 nums[r] = bincount(group_of, weights=counts * in_num, minlength=k)
                 dens[r] = bincount(group_of, weights=counts * in_den, minlength=k)
