@@ -533,6 +533,20 @@ _KERNEL_DIRS: dict[str, str] = {}  # kernel launcher module -> a folder with a `
 WARM_KERNELS_ENV = "SCORED_WARM_KERNELS"
 
 
+def retry_lost_kernel_start(run: Any, attempts: int = 3) -> Any:
+    """``run()``, again (up to ``attempts`` in all) if its kernel died before it replied.
+
+    A kernel that lost a race for a TCP port with another starting at the same moment dies before it runs any
+    code, so starting another is safe even for a student's notebook. Anything else is a real failure.
+    """
+    for attempt in range(attempts):
+        try:
+            return run()
+        except RuntimeError as error:
+            if "Kernel died before replying" not in str(error) or attempt == attempts - 1:
+                raise
+
+
 def kernel_env() -> dict[str, str]:
     """Environment for otter and its kernels: the ``python3`` kernel is *this* interpreter.
 
@@ -1245,7 +1259,7 @@ def _grade_one(autograder_zip: Path, submission: Path, result_json: Path,
     try:
         with tempfile.TemporaryDirectory(prefix="scored-grade-") as tmp:
             sub = _prepare_submission(Path(submission), Path(tmp))
-            graded = grade_submission(str(sub), str(autograder_zip), quiet=True)
+            graded = retry_lost_kernel_start(lambda: grade_submission(str(sub), str(autograder_zip), quiet=True))
         if graded.catastrophic_error is not None:
             result = {"status": "error", "error": f"otter could not grade it: {graded.catastrophic_error}",
                       "questions": {}}

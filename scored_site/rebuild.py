@@ -58,17 +58,15 @@ def execute(notebook: Any, env: Optional[dict[str, str]] = None, attempts: int =
     kernel's environment, by default this process's).
 
     A kernel that lost a race for a TCP port with another starting at the same moment dies before it
-    replies: then another is started, up to ``attempts`` in all. Anything else is a real failure.
+    replies: then another is started, up to ``attempts`` in all (``exercises.retry_lost_kernel_start``).
     """
     from nbclient import NotebookClient
 
-    for attempt in range(attempts):
-        try:
-            NotebookClient(notebook, kernel_name="python3", **options).execute(env=env or dict(os.environ))
-            return
-        except RuntimeError as error:
-            if "Kernel died before replying" not in str(error) or attempt == attempts - 1:
-                raise
+    from scored_site.exercises import retry_lost_kernel_start
+
+    retry_lost_kernel_start(
+        lambda: NotebookClient(notebook, kernel_name="python3", **options).execute(env=env or dict(os.environ)),
+        attempts)
 
 
 def execute_chapter(chapter: Path, city: Optional[Path], timeout: int = 600) -> list[str]:

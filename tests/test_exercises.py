@@ -423,6 +423,31 @@ def test_expect_number_sentences():
     assert checks.expect_number(0.25, between=(0, 1)) == 0.25
 
 
+def test_a_kernel_that_lost_its_start_is_started_again_and_nothing_else_is():
+    calls = []
+
+    def starts_on_the_third_try():
+        calls.append(1)
+        if len(calls) < 3:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return "graded"
+
+    assert ex.retry_lost_kernel_start(starts_on_the_third_try) == "graded" and len(calls) == 3
+    calls.clear()
+    with pytest.raises(RuntimeError, match="Kernel died"):
+        ex.retry_lost_kernel_start(starts_on_the_third_try, attempts=2)
+    assert len(calls) == 2
+
+    def fails_otherwise():
+        calls.append(1)
+        raise RuntimeError("the student's cell raised")
+
+    calls.clear()
+    with pytest.raises(RuntimeError, match="student's cell"):
+        ex.retry_lost_kernel_start(fails_otherwise)
+    assert len(calls) == 1
+
+
 def test_describe_and_helpers():
     import pandas as pd
 
