@@ -11,13 +11,16 @@ PORT ?= 8000
 .PHONY: book instructor test test-without-site test-light test-heavy test-site site-layer check typecheck coverage serve exercises bench clean
 
 # uv installs the same pinned packages as pip would, in a third of the time (it downloads and unpacks in
-# parallel); pip stays in the venv for the student kit's wheel (scored_site/kit.py).
+# parallel); pip stays in the venv for the student kit's wheel (scored_site/kit.py). Where uv cannot install
+# (a package mirror set in pip.conf, which uv does not read), pip does.
 UV := $(BIN)/uv pip --quiet
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt uv
+	$(PIP) -c constraints.txt uv
 	$(UV) uninstall --python $(BIN)/python scored 2>/dev/null || true  # the distribution was renamed scored-course
-	$(UV) install --python $(BIN)/python --compile-bytecode -c constraints.txt pip -e ".[dev]"
+	$(UV) install --python $(BIN)/python --compile-bytecode -c constraints.txt pip -e ".[dev]" \
+	  || { echo "uv could not install; installing with pip instead"; $(PIP) -c constraints.txt pip -e ".[dev]"; }
 	touch $(STAMP)
 
 # Build-time JavaScript (KaTeX), pinned with its sha512 in package-lock.json; never sent to readers as is.
