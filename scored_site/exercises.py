@@ -42,7 +42,6 @@ import os
 import re
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -572,24 +571,10 @@ def kernel_env() -> dict[str, str]:
     return env
 
 
-def _run(cmd: Sequence[str], timeout: Optional[float], cwd: Optional[Path] = None,
-         env: Optional[dict[str, str]] = None) -> tuple[int, str]:
-    """Run ``cmd`` in its own process group; on timeout kill that group. Returns (rc, output)."""
-    proc = subprocess.Popen(list(cmd), cwd=cwd, env={**kernel_env(), **(env or {})}, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    try:
-        output, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        output, _ = proc.communicate()
-        return -9, (output or "") + f"\n[timed out after {timeout:g} s]"
-    return proc.returncode, output or ""
-
-
 # What every grading process imports before it starts (otter for the public checks; pandas and the toolkit for
 # the judge): loaded once in a fork server, so each submission's process starts from a copy of it instead of
 # importing them again (about a second of CPU for otter).
-_GRADER_PRELOAD = ["otter.api", "nbformat", "scored_site.checks", "scored.world", "scored_site.grading",
+_GRADER_PRELOAD = ["otter.api", "otter.assign", "nbformat", "scored_site.checks", "scored.world", "scored_site.grading",
                    "scored_site.sandbox", "scored_site.runner"]
 
 
@@ -623,9 +608,9 @@ def _run_forked(function: Any, args: tuple, timeout: Optional[float], work: Path
                 cwd: Path = REPO_ROOT) -> tuple[int, str]:
     """``function(*args)`` in a fresh process forked from a server with :data:`_GRADER_PRELOAD` imported.
 
-    Like :func:`_run` for a Python function: one process per call, killed with its process group on
-    time-out. ``work`` is a folder the caller removes afterwards, whatever happened: the process keeps its
-    temporary files in ``work``/tmp. Returns (exit code, output).
+    One process per call, killed with its process group on time-out. ``work`` is a folder the caller removes
+    afterwards, whatever happened: the process keeps its temporary files in ``work``/tmp. Returns (exit code,
+    output).
 
     As with any multiprocessing code, a script that grades must call it under
     ``if __name__ == "__main__":`` (each process imports the script again); the command line does.
@@ -818,8 +803,9 @@ def build_chapter(source: Source, out: Path = DEFAULT_OUT, student_only: bool = 
             (shutil.copytree if src.is_dir() else shutil.copy)(src, dst)
         result = work / "result"
         started = time.perf_counter()
-        rc, output = _run([sys.executable, "-m", "otter", "assign", "--no-pdfs", str(master),
-                           str(result)], timeout=DEFAULT_TIMEOUT)
+        # otter assign changes the working folder, so it runs in a process of its own: forked from the fork
+        # server that has otter imported already (a new Python would spend about a second importing it).
+        rc, output = _run_forked(_otter_assign, (master, result), DEFAULT_TIMEOUT, work)
         seconds = time.perf_counter() - started
         if rc != 0:
             tail = "\n".join(line for line in output.splitlines()[-40:] if "WARNING | Kernel" not in line)
@@ -871,6 +857,13 @@ def build_chapter(source: Source, out: Path = DEFAULT_OUT, student_only: bool = 
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _otter_assign(master: Path, result: Path) -> None:
+    """``otter assign --no-pdfs master result`` (in a process of its own: see build_chapter)."""
+    from otter.assign import main as assign
+
+    assign(str(master), str(result), no_pdfs=True)
+
+
 def build(out: Path = DEFAULT_OUT, chapters: Optional[Iterable[str]] = None,
           jobs: Optional[int] = None, verify: bool = False, student_only: bool = False,
           log=print) -> dict[str, BuiltChapter]:
@@ -892,8 +885,8 @@ def build(out: Path = DEFAULT_OUT, chapters: Optional[Iterable[str]] = None,
         for future in concurrent.futures.as_completed(futures):
             done = future.result()
             built[done.chapter] = done
-            log(f"{done.chapter}: built in {done.assign_seconds:.1f} s (otter assign, "
-                f"solution run included) -> {_rel(done.student_zip if student_only else done.root)}")
+            log(f"{done.chapter}: built in {done.assign_seconds:.1f} s (otter assign) "
+                f"-> {_rel(done.student_zip if student_only else done.root)}")
     if verify and not student_only:
         for chapter in wanted:
             problems = verify_chapter(built[chapter], log=log)

@@ -36,9 +36,12 @@ from contextlib import redirect_stderr, redirect_stdout, suppress
 from typing import Callable, Optional, Sequence
 
 ENV = "SCORED_WARM_KERNELS"  # exercises.kernel_env reads it too (as WARM_KERNELS_ENV)
-#: What the course's notebooks import; IPython and ipykernel for the kernel itself.
-PRELOAD = ["ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "numpy", "pandas", "altair", "vl_convert",
-           "otter", "otter.check.notebook", "scored", "scored.viz"]
+#: What the course's notebooks import; IPython and ipykernel for the kernel itself (its debugger is imported
+#: by every kernel as it starts, and pandas' Styler by the first table a notebook shows).
+PRELOAD = ["ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython", "numpy", "pandas",
+           "pandas.io.formats.style", "altair", "vl_convert", "otter", "otter.check.notebook", "scored",
+           "scored.appeals", "scored.audit", "scored.dynamics", "scored.privacy", "scored.scoring", "scored.viz",
+           "scored.world"]
 _KERNEL_MODULE = ["-m", "ipykernel_launcher"]
 
 
@@ -47,6 +50,7 @@ def serve(path: str, modules: Sequence[str] = PRELOAD) -> None:
     """Import ``modules``, then fork a kernel for each request on the Unix socket ``path``, until the process
     that started this one has gone."""
     heard = io.StringIO()
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # as for every kernel (exercises.kernel_env)
     with redirect_stdout(heard), redirect_stderr(heard):
         import warnings
 
