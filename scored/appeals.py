@@ -788,29 +788,41 @@ def summarise(outcomes: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
         check_column(o, group, "group", "outcomes")
         if group not in o.columns:
             raise ScoredInputError(f"group must be one column of the outcomes (e.g. 'group', 'district', 'work'), got {group!r}")
-    return _summary(_wrongful(o), None if group is None else o[group])
+    if group is None:
+        return _summary(_wrongful(o), None, pd.Series({"all": len(o)}))
+    return _summary(_wrongful(o), o[group], _residents(o[group]))
 
 
 def _wrongful(o: pd.DataFrame) -> pd.DataFrame:
-    """What ``summarise`` adds up, one row per resident of checked outcomes ``o``: the grids make it once a run."""
-    # wrongly sanctioned within the period (not caught by a check first, not starting after the period)
+    """What ``summarise`` adds up, one row for each resident of checked outcomes ``o`` wrongly sanctioned within the
+    period (not caught by a check first, not starting after the period), indexed by position in ``o``: a few
+    hundred rows of a city's thousands, and the grids make them once a run."""
     w = o["wrongly_sanctioned"].to_numpy(dtype=bool) & (o["days_sanctioned"].to_numpy() > 0)
     return pd.DataFrame({
-        "residents": 1, "wrongly_sanctioned": w,
-        "appealed": w & o["appealed"].to_numpy(dtype=bool),
-        "lifted": w & o["end_day"].notna().to_numpy(),
-        "sanction_days": np.where(w, o["days_sanctioned"], 0),
-        "cost": np.where(w, o["cost"], 0.0),
-        "cost_share": np.where(w, o["cost_share"], 0.0),
-    }, index=o.index)
+        "wrongly_sanctioned": np.ones(int(w.sum()), dtype=np.int64),
+        "appealed": o["appealed"].to_numpy(dtype=bool)[w],
+        "lifted": o["end_day"].notna().to_numpy()[w],
+        "sanction_days": o["days_sanctioned"].to_numpy()[w],
+        "cost": o["cost"].to_numpy(dtype=np.float64)[w],
+        "cost_share": o["cost_share"].to_numpy(dtype=np.float64)[w],
+    }, index=np.flatnonzero(w))
 
 
-def _summary(frame: pd.DataFrame, by: pd.Series | None) -> pd.DataFrame:
-    """``summarise``'s table from ``_wrongful`` rows, overall (``by=None``) or per value of the column ``by``."""
+def _residents(by: pd.Series) -> pd.Series:
+    """How many residents hold each value of the column ``by`` (sorted, as ``summarise`` lists them)."""
+    return by.groupby(by, observed=True, sort=True).size()
+
+
+def _summary(wrongful: pd.DataFrame, by: pd.Series | None, residents: pd.Series) -> pd.DataFrame:
+    """``summarise``'s table from ``_wrongful`` rows, overall (``by=None``; ``residents`` one count, ``"all"``) or per
+    value of the column ``by`` (``residents`` from ``_residents(by)``)."""
     if by is None:
-        sums = frame.sum().to_frame("all").T
+        sums = wrongful.sum().to_frame("all").T
     else:
-        sums = frame.groupby(by, observed=True, sort=True).sum()
+        keys = by.iloc[wrongful.index].set_axis(wrongful.index)  # each row's value of ``by``
+        sums = wrongful.groupby(keys, observed=True, sort=True).sum()
+    sums = sums.reindex(residents.index, fill_value=0)
+    sums.insert(0, "residents", residents)
     k = sums["wrongly_sanctioned"].astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = pd.DataFrame({
@@ -983,6 +995,7 @@ def policy_grid(world: Any, scorecard: Any = None, *, deadlines: Sequence[int] =
     for b in groups:
         if b not in starts.columns:
             raise ScoredInputError(f"groups: outcomes have no column {b!r}; use some of {list(_GROUP_COLUMNS)}")
+    residents = {b: _residents(starts[b]) for b in groups}  # every run's outcomes hold starts' columns as they are
     rows = []
     for d in deadlines:
         for c in appeal_chances:
@@ -993,7 +1006,7 @@ def policy_grid(world: Any, scorecard: Any = None, *, deadlines: Sequence[int] =
                                          cost_per_day=cost_per_day) for s in seeds]
                 wrongful = [_wrongful(r) for r in runs]  # the toolkit's own outcomes: no need to check them again
                 for b in groups:
-                    table = sum(_summary(f, r[b]) for f, r in zip(wrongful, runs)) / len(runs)
+                    table = sum(_summary(f, starts[b], residents[b]) for f in wrongful) / len(runs)
                     table = table.rename_axis("value").reset_index()
                     table.insert(0, "column", b)
                     table.insert(0, "notice", bool(nt))
@@ -1263,6 +1276,8 @@ def safeguard_grid(world: Any, scorecard: Any = None, *, safeguards: Mapping = S
         if b not in starts.columns:
             raise ScoredInputError(f"groups: outcomes have no column {b!r}; use some of "
                              f"{list(_GROUP_COLUMNS) + ['disability']}")
+    residents = {b: _residents(starts[b]) for b in groups}  # every run's outcomes hold starts' columns as they are
+    everyone = pd.Series({"all": len(starts)})
     names = list(safeguards)
     rows, costs = [], []
     for mask in range(2 ** len(names)):
@@ -1272,10 +1287,10 @@ def safeguard_grid(world: Any, scorecard: Any = None, *, safeguards: Mapping = S
         runs = [simulate_appeals(world, days=days, policy=pol, access=access, rng=s, starts=starts,
                                  cost_per_day=cost_per_day) for s in seeds]
         wrongful = [_wrongful(r) for r in runs]  # the toolkit's own outcomes: no need to check them again
-        tables = [(sum(_summary(f, None) for f in wrongful) / len(runs)).rename_axis("value").reset_index()
+        tables = [(sum(_summary(f, None, everyone) for f in wrongful) / len(runs)).rename_axis("value").reset_index()
                   .assign(column="all")]
         for b in groups:
-            t = sum(_summary(f, r[b]) for f, r in zip(wrongful, runs)) / len(runs)
+            t = sum(_summary(f, starts[b], residents[b]) for f in wrongful) / len(runs)
             tables.append(t.rename_axis("value").reset_index().assign(column=b))
         table = pd.concat(tables, ignore_index=True)
         table["value"] = table["value"].astype(str)
