@@ -867,7 +867,10 @@ def _otter_assign(master: Path, result: Path) -> None:
 def build(out: Path = DEFAULT_OUT, chapters: Optional[Iterable[str]] = None,
           jobs: Optional[int] = None, verify: bool = False, student_only: bool = False,
           log=print) -> dict[str, BuiltChapter]:
-    """Validate all sources, then build the requested chapters (default: all) in parallel."""
+    """Validate all sources, then build the requested chapters (default: all) in parallel.
+
+    Each chapter's ``otter assign`` runs in a process forked from the grading fork server, so a script that builds
+    must call this under ``if __name__ == "__main__":``, as for grading (see :func:`_run_forked`)."""
     if not student_only and "html" in Path(out).resolve().parts:
         log(f"WARNING: {_rel(Path(out))} looks like part of the published site, and the instructor "
             f"versions (solutions, rubrics, autograder) are written there too. Use --student-only "
