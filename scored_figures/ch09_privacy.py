@@ -132,28 +132,47 @@ def _others(n: int) -> str:
     return "nobody else" if n == 0 else f"{n:,} other resident" + ("s" if n > 1 else "")
 
 
-def _describe_persona(rel: pd.DataFrame, rid, who: str) -> str:
-    if rid not in set(rel["resident_id"]):
+def _describe_persona(rel: pd.DataFrame, quasi_text: pd.DataFrame, rid, who: str) -> str:
+    """Whether ``who`` (resident ``rid``) is in the release ``rel``, and with how many others they share their
+    quasi-identifiers (``quasi_text``: ``rel``'s, as text)."""
+    mine = rel["resident_id"] == rid
+    if not mine.any():
         return f"{who}'s row is suppressed"
-    mine = rel.loc[rel["resident_id"] == rid, QUASI].iloc[0]
-    same = (rel[QUASI].astype(str) == mine.astype(str)).all(axis=1).sum()
+    same = (quasi_text == quasi_text[mine].iloc[0]).all(axis=1).sum()
     return f"{who}'s values are shared with {_others(same - 1)}"
+
+
+def _computed_once(table: pd.DataFrame, hierarchy: list) -> list:
+    """``hierarchy`` with each step's values computed once on ``table``, for the k-anonymity of ``table`` itself
+    at many k (each step then costs a copy, not a new generalisation)."""
+    steps = []
+    for column, func, label in hierarchy:
+        values = func(table[column])
+        steps.append((column, lambda _, values=values: values.copy(), label))
+    return steps
 
 
 def k_sweep(s: Setup, ks=range(1, 51)) -> tuple[pd.DataFrame, pd.DataFrame]:
     """For each k: harm (share named by the linkage attack), costs (rows suppressed, postcode error) and a
     headline; and each district's blacklist share from the release against the truth."""
     release, register = s.release, s.register
+    hierarchy = _computed_once(release, HIERARCHY)
+    as_text: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}  # a few generalisations serve all 50 k
     postcode_truth = release.groupby("postcode", observed=True)["blacklisted"].mean()
     district_truth = release.groupby("district", observed=True)["blacklisted"].mean()
     district_of = s.residents.drop_duplicates("postcode").set_index("postcode")["district"]
     weights = release["postcode"].value_counts()
     k_rows, district_rows = [], []
     for k in ks:
-        result = make_k_anonymous(release, QUASI, k=k, hierarchy=HIERARCHY, max_suppression=0.01)
+        result = make_k_anonymous(release, QUASI, k=k, hierarchy=hierarchy, max_suppression=0.01)
         rel = result.release
-        attack = link(_as_text(release.loc[rel.index], result.generalised), _as_text(register, result.generalised),
-                      QUASI, id_column="name", true_id="resident_id").summary
+        generalised = tuple(result.generalised.items())
+        if generalised not in as_text:
+            as_text[generalised] = (_as_text(release, result.generalised), _as_text(register, result.generalised))
+        release_text, register_text = as_text[generalised]
+        attack = link(release_text.loc[rel.index], register_text, QUASI, id_column="name",
+                      true_id="resident_id").summary
+        quasi_text = rel[QUASI].astype(str)
         by_district = rel.groupby("district", observed=True)["blacklisted"].mean()
         if "postcode" in result.generalised:       # postcodes gone: every postcode gets its district's share
             estimate = district_of.map(by_district).astype(float)
@@ -168,8 +187,8 @@ def k_sweep(s: Setup, ks=range(1, 51)) -> tuple[pd.DataFrame, pd.DataFrame]:
             "headline": _lines(f"k = {k}: published as {place}, birth date as {birth}, sex.",
                                f"{result.suppressed:,} rows suppressed; {attack['n_correct']:,} residents "
                                f"named correctly by the attack.",
-                               f"{_describe_persona(rel, s.persona_id['Jules'], 'Jules')}; "
-                               f"{_describe_persona(rel, s.persona_id['Wren'], 'Wren')}.")})
+                               f"{_describe_persona(rel, quasi_text, s.persona_id['Jules'], 'Jules')}; "
+                               f"{_describe_persona(rel, quasi_text, s.persona_id['Wren'], 'Wren')}.")})
         for d, truth in district_truth.items():
             district_rows += [{"k": k, "district": str(d), "source": "true share", "share": truth},
                               {"k": k, "district": str(d), "source": "from the release", "share": by_district[d]}]
