@@ -8,7 +8,7 @@ HTML := _build/html
 INSTRUCTOR := _build/instructor
 PORT ?= 8000
 
-.PHONY: book instructor test test-without-site test-light test-heavy test-site site-layer check typecheck coverage serve exercises bench clean
+.PHONY: book instructor test book-then-site light-then-heavy test-without-site test-light test-heavy test-site site-layer check typecheck coverage serve exercises bench clean
 
 # uv installs the same pinned packages as pip would, in a third of the time (it downloads and unpacks in
 # parallel); pip stays in the venv for the student kit's wheel (scored_site/kit.py). Where uv cannot install
@@ -52,15 +52,21 @@ instructor: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m scored_site.edition rubrics $(INSTRUCTOR)/exercises
 	@echo "The instructor edition is in $(CURDIR)/$(INSTRUCTOR)/index.html  (never publish this folder)"
 
-# Every test layer (see docs/ARCHITECTURE.md, "Tests"), in two rounds of jobs side by side. First the book
-# builds (one core, mostly) beside the light layers and mypy; then the site layer, which mostly waits on the
-# browser, runs beside the two heavy files, which keep both cores busy (they run notebooks two at a time).
+# Every test layer (see docs/ARCHITECTURE.md, "Tests"), in two chains of jobs side by side, and mypy. One chain
+# builds the book (one core, mostly), then runs the site layer, which mostly waits on the browser; the other runs
+# the light layers (one process), then the two heavy files, which keep both cores busy (they run notebooks two at a
+# time). Neither chain waits for the other.
 # pytest -n auto spreads a run over the cores (pytest-xdist); a file's tests stay on one worker, so its
 # expensive fixtures are built once.
 HEAVY := tests/test_exercises.py tests/test_seeds.py
 test: $(STAMP)
-	$(MAKE) --no-print-directory --output-sync=target -j3 book test-light typecheck
-	$(MAKE) --no-print-directory --output-sync=target -j2 site-layer test-heavy
+	$(MAKE) --no-print-directory --output-sync=target -j3 book-then-site light-then-heavy typecheck
+
+book-then-site: book
+	@$(MAKE) --no-print-directory site-layer
+
+light-then-heavy: test-light
+	@$(MAKE) --no-print-directory test-heavy
 
 test-without-site: $(STAMP)
 	$(BIN)/python -m pytest -m "not site" -n auto
@@ -71,12 +77,13 @@ test-light: $(STAMP)
 test-heavy: $(STAMP)
 	$(BIN)/python -m pytest -m "not site" -n auto $(HEAVY)
 
-# The site layer, on a site built first (site-layer: on the site as it is).
+# The site layer, on a site built first (site-layer: on the site as it is). One process, one browser: two take
+# as long (the browser is the bottleneck) and 10 CPU-s more.
 test-site: book
 	$(MAKE) --no-print-directory site-layer
 
 site-layer:
-	$(BIN)/python -m pytest -m site -n auto
+	$(BIN)/python -m pytest -m site -n 0
 
 # The toolkit's tests alone (unit, property, doctest, conventions, layers): the quick loop while coding.
 check: $(STAMP)

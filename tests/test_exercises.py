@@ -168,10 +168,14 @@ def graded(built, tmp_path_factory):
 
 
 @contextlib.contextmanager
-def _kernel_environment():
-    """The kernel environment of a student's machine: ordinary kernels, not forked from the warm server."""
+def _kernel_environment(warm: bool):
+    """This environment's ``python3`` kernel: forked from the warm server, or (``warm=False``) the ordinary
+    kernel of a student's machine."""
+    if warm:
+        warm_kernels.start()  # for the whole session (it stops with pytest), as the other fixtures' is
     saved = dict(os.environ)
-    os.environ.pop(warm_kernels.ENV, None)
+    if not warm:
+        os.environ.pop(warm_kernels.ENV, None)
     os.environ.update(ex.kernel_env())
     try:
         yield
@@ -182,7 +186,10 @@ def _kernel_environment():
 
 @pytest.fixture(scope="session")
 def student_session(built, tmp_path_factory):
-    """Run the untouched student notebook and the solution the way a student would (nbclient)."""
+    """Run the untouched student notebook the way a student would (nbclient, an ordinary kernel), and the solution.
+
+    The solution runs in a kernel forked from the warm server: the same Python, kernel and cells, about 16 CPU-s
+    less in all; the student versions show that an ordinary kernel of this environment works."""
     probe = ("import sys, importlib.util\n"
              "print(sys.executable)\n"
              "print(importlib.util.find_spec('scored') is not None)")
@@ -200,8 +207,11 @@ def student_session(built, tmp_path_factory):
         execute(nb, timeout=300, allow_errors=True, resources={"metadata": {"path": str(work)}})
         return (chapter, label), nb
 
-    with _kernel_environment(), concurrent.futures.ThreadPoolExecutor(2) as pool:
-        return dict(pool.map(run, jobs))
+    sessions = {}
+    for label, warm in (("solution", True), ("student", False)):
+        with _kernel_environment(warm), concurrent.futures.ThreadPoolExecutor(2) as pool:
+            sessions.update(pool.map(run, [job for job in jobs if job[1] == label]))
+    return sessions
 
 
 def _check_output(nb, question) -> tuple[str, str, list]:
