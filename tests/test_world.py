@@ -81,6 +81,31 @@ def test_csv_round_trip(tmp_path, city):
     assert_worlds_equal(load_world(tmp_path), city)
 
 
+def test_loading_a_city_again_reads_no_file_and_gives_a_world_of_its_own(tmp_path, city, monkeypatch):
+    folder = city.to_csv(tmp_path / "c")
+    first = load_world(folder)
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the city was read again")
+
+    monkeypatch.setattr(pd, "read_csv", no_reading)
+    second = load_world(folder)
+    assert_worlds_equal(second, city)
+    assert second.residents is not first.residents and second.params is not first.params
+    first.residents.loc[0, "income"] = -1
+    first.records.drop(index=first.records.index, inplace=True)
+    first.params["surveillance"]["Harbour"] = 0.0
+    assert_worlds_equal(load_world(folder), city)
+
+
+def test_a_city_whose_files_changed_is_read_again(tmp_path, city):
+    folder = city.to_csv(tmp_path / "c")
+    load_world(folder)
+    other = make_world(len(city.residents), seed=city.seed + 1)
+    other.to_csv(folder)  # the same folder, new files
+    assert_worlds_equal(load_world(folder), other)
+
+
 def test_load_world_missing_files(tmp_path):
     with pytest.raises(FileNotFoundError, match="records.csv"):
         load_world(tmp_path)
