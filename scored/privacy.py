@@ -677,27 +677,59 @@ def generalise_date(dates: Any, to: str = "year") -> pd.Series:
         raise PrivacyInputError(f"dates has {int(s.isna().sum()):,} missing value(s)")
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         codes, uniq = pd.factorize(s)
-        parsed = pd.DatetimeIndex(uniq)
+        years, months = _year_and_month(pd.DatetimeIndex(uniq))
     else:
         codes, texts = _text_categories(s, "dates")
-        need = _PRECISION[to]
-        for t in texts:
-            m = _ISO.match(t)
-            if not m:
-                raise PrivacyInputError(f"dates must be ISO dates like '1988-04-17', got {t!r}")
-            have = 0 if m.group(1) is None else (1 if m.group(2) is None else 2)
-            if have < need:
-                raise PrivacyInputError(f"date {t!r} is coarser than a {to}: it cannot be generalised to one")
-        try:
-            parsed = pd.DatetimeIndex(pd.to_datetime(pd.Series(texts, dtype=object), format="ISO8601"))
-        except (ValueError, TypeError) as e:
-            raise PrivacyInputError(f"dates holds a value that is not a valid date: "
-                                    f"{str(e).splitlines()[0]}") from None
-    key = parsed.year * 100 + (parsed.month if to == "month" else 0)
-    labels = [f"{y:04d}" if to == "year" else f"{y:04d}-{mo:02d}" for y, mo in zip(parsed.year, parsed.month)]
-    ukey, first, inv = np.unique(np.asarray(key), return_index=True, return_inverse=True)
-    return _from_labels(s, inv[codes] if len(codes) else codes.astype(np.int64),
-                        [labels[i] for i in first], ukey)
+        days = _full_iso_dates(texts)
+        if days is not None:
+            years = days.astype("datetime64[Y]").astype(np.int64) + 1970
+            months = days.astype("datetime64[M]").astype(np.int64) % 12 + 1
+        else:
+            years, months = _year_and_month(_parse_iso_dates(texts, to))
+    key = years * 100 + (months if to == "month" else 0)
+    ukey, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    labels = [f"{years[i]:04d}" if to == "year" else f"{years[i]:04d}-{months[i]:02d}" for i in first]
+    return _from_labels(s, inv[codes] if len(codes) else codes.astype(np.int64), labels, ukey)
+
+
+def _year_and_month(dates: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+    return dates.year.to_numpy(dtype=np.int64), dates.month.to_numpy(dtype=np.int64)
+
+
+def _full_iso_dates(texts: list[str]) -> np.ndarray | None:
+    """The days of ``texts`` (datetime64[D]) if every one is a full ISO date from 1678 to 2261 ("1988-04-17"), the
+    usual case, checked and parsed for all at once; None if any is not (``_parse_iso_dates`` then checks each)."""
+    chars = np.asarray(texts, dtype=str)
+    if not len(chars) or chars.dtype.itemsize != 10 * 4:  # numpy keeps 4 bytes a character
+        return None
+    code = chars.view(np.uint32).reshape(len(chars), 10)
+    digits = code[:, [0, 1, 2, 3, 5, 6, 8, 9]]
+    if not (((digits >= ord("0")) & (digits <= ord("9"))).all() and (code[:, [4, 7]] == ord("-")).all()):
+        return None
+    try:
+        days = chars.astype("datetime64[D]")  # a day that does not exist ("1988-02-30") fails here
+    except ValueError:
+        return None
+    if not ((days >= np.datetime64("1678-01-01")) & (days < np.datetime64("2262-01-01"))).all():
+        return None
+    return days
+
+
+def _parse_iso_dates(texts: list[str], to: str) -> pd.DatetimeIndex:
+    """Check each text is an ISO date at least as fine as ``to``, and parse them (see ``generalise_date``)."""
+    need = _PRECISION[to]
+    for t in texts:
+        m = _ISO.match(t)
+        if not m:
+            raise PrivacyInputError(f"dates must be ISO dates like '1988-04-17', got {t!r}")
+        have = 0 if m.group(1) is None else (1 if m.group(2) is None else 2)
+        if have < need:
+            raise PrivacyInputError(f"date {t!r} is coarser than a {to}: it cannot be generalised to one")
+    try:
+        return pd.DatetimeIndex(pd.to_datetime(pd.Series(texts, dtype=object), format="ISO8601"))
+    except (ValueError, TypeError) as e:
+        raise PrivacyInputError(f"dates holds a value that is not a valid date: "
+                                f"{str(e).splitlines()[0]}") from None
 
 
 class Suppressed(NamedTuple):
