@@ -11,9 +11,12 @@ background) and is rendered by :func:`render`, whose output works in two places:
 * in JupyterLab, which draws the chart from altair's Vega-Lite mime type as usual;
 * in the course's static web pages, which draw it with the Vega runtime the site serves itself
   (``scored-vega.js``). The site build sets the environment variable ``SCORED_SITE=1`` (see
-  ``scored_site.sphinx_ext``); the renderer then compiles the chart from Vega-Lite to Vega (vl-convert) and
-  emits it as HTML, so that pages do not need the Vega-Lite compiler. Altair's own HTML output would load
-  its libraries from a public CDN: that breaks offline and tells a third party about every reader's visit.
+  ``scored_site.sphinx_ext``); the renderer then emits the chart's Vega-Lite spec in a script element
+  (:func:`chart_source_html`), and the build's own process compiles every chart of a page from Vega-Lite to
+  Vega (vl-convert) into the page's HTML (:func:`compile_charts`, :func:`chart_html`), so that pages do not need
+  the Vega-Lite compiler and no notebook kernel starts a compiler of its own. Altair's own HTML output would
+  load its libraries from a public CDN: that breaks offline and tells a third party about every reader's
+  visit.
 
 On the site every chart fits its column and follows the page's light/dark switch: the page's chart script
 (``scored_site/static/scored-charts.js``) stacks side-by-side panels, wraps long titles and narrows the plot
@@ -28,6 +31,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 from typing import Any
 
 import altair as alt
@@ -37,7 +41,8 @@ from altair.vegalite.v6.display import VEGALITE_MIME_TYPE
 
 from .validation import ScoredInputError, ScoredTypeError, check_columns, check_frame, check_numeric_column
 
-__all__ = ["PALETTE", "SANCTIONED", "NOT_SANCTIONED", "theme", "render", "chart_html", "enable", "compact_data",
+__all__ = ["PALETTE", "SANCTIONED", "NOT_SANCTIONED", "theme", "render", "chart_html", "chart_source_html",
+           "compile_charts", "enable", "compact_data",
            "blacklist_threshold", "score_distribution", "blacklist_explorer"]
 
 THEME_NAME = "scored"
@@ -140,8 +145,8 @@ def render(spec: dict, **metadata: Any) -> tuple[dict, dict]:
 
     altair calls this when it displays a chart once :func:`enable` has made it the renderer; there is rarely a reason
     to call it yourself. With the environment variable ``SCORED_SITE`` set to ``"1"`` (the site build) the bundle
-    holds the HTML of :func:`chart_html`; otherwise altair's Vega-Lite mime type, which JupyterLab draws. Either way
-    ``"text/plain"`` says ``<Chart: description>``.
+    holds the HTML of :func:`chart_source_html`, which the build turns into :func:`chart_html`; otherwise altair's
+    Vega-Lite mime type, which JupyterLab draws. Either way ``"text/plain"`` says ``<Chart: description>``.
 
     Parameters
     ----------
@@ -161,8 +166,6 @@ def render(spec: dict, **metadata: Any) -> tuple[dict, dict]:
         ``spec`` is not a dict.
     ScoredInputError
         The chart has no description, or an empty one.
-    UnsupportedChartError
-        (Site build only.) The chart needs a part of Vega the site's pages do not ship; see :func:`chart_html`.
 
     Examples
     --------
@@ -185,7 +188,7 @@ def render(spec: dict, **metadata: Any) -> tuple[dict, dict]:
         )
     text = f"<Chart: {description}>"
     if os.environ.get(SITE_ENV) == "1":
-        return {"text/html": chart_html(spec), "text/plain": text}, {}
+        return {"text/html": chart_source_html(spec), "text/plain": text}, {}
     return default_renderer_base(spec, VEGALITE_MIME_TYPE, text, **metadata)
 
 
@@ -284,18 +287,101 @@ def chart_html(spec: dict) -> str:
     <div class="scored-chart" data-description="Bars of a and b.">This interactive chart needs JavaScript.</div>
     <script type="application/json" class="scored-chart-spec">{...}</script>
     """
-    _check_spec(spec)
-    if not isinstance(spec.get("description"), str):
-        raise ScoredInputError("spec must have a 'description' (text saying what the chart shows), got "
-                               f"{spec.get('description')!r}")
-    # "</" must not appear inside a <script> element; "<\/" is the same string in JSON.
-    spec_json = json.dumps(to_vega(spec), separators=(",", ":")).replace("</", "<\\/")
+    _check_described(spec)
+    spec_json = _script_json(to_vega(spec))
     label = html.escape(spec["description"], quote=True)
     return (
         f'<div class="scored-chart" data-description="{label}">'
         "This interactive chart needs JavaScript.</div>\n"
         f'<script type="application/json" class="scored-chart-spec">{spec_json}</script>'
     )
+
+
+_SOURCE_START = '<script type="application/json" class="scored-chart-vegalite">'
+_SOURCES = re.compile(re.escape(_SOURCE_START) + r"(.*?)</script>", re.S)
+
+
+def chart_source_html(spec: dict) -> str:
+    """A chart as a notebook the site build runs shows it: its Vega-Lite spec in a script element, for
+    :func:`compile_charts` to turn into :func:`chart_html` in the build's own process.
+
+    Compiling there, not in each notebook's kernel, starts the chart compiler (vl-convert, about half a second of
+    CPU) once per build instead of once per notebook.
+
+    Parameters
+    ----------
+    spec : dict
+        A Vega-Lite spec, as ``chart.to_dict()`` gives it, with a ``description`` (text).
+
+    Returns
+    -------
+    str
+        One ``<script type="application/json" class="scored-chart-vegalite">`` element holding the spec.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``spec`` is not a dict.
+    ScoredInputError
+        ``spec`` has no ``description`` text.
+
+    Examples
+    --------
+    >>> spec = alt.Chart(pd.DataFrame({"k": ["a", "b"], "v": [1, 2]})).mark_bar().encode(
+    ...     x="k:N", y="v:Q").properties(description="Bars of a and b.").to_dict()
+    >>> compile_charts("<p>Before</p>" + chart_source_html(spec)) == "<p>Before</p>" + chart_html(spec)
+    True
+    """
+    _check_described(spec)
+    return _SOURCE_START + _script_json(spec) + "</script>"
+
+
+def compile_charts(page_html: str) -> str:
+    """``page_html`` with every :func:`chart_source_html` element replaced by the chart's :func:`chart_html`.
+
+    Parameters
+    ----------
+    page_html : str
+        HTML, e.g. the body of a page the site build writes.
+
+    Returns
+    -------
+    str
+        The same HTML, every chart compiled to Vega; HTML without a chart comes back unchanged.
+
+    Raises
+    ------
+    ScoredTypeError
+        ``page_html`` is not text.
+    UnsupportedChartError
+        A chart needs a part of Vega the site's pages do not ship (see :func:`chart_html`).
+
+    Examples
+    --------
+    >>> spec = alt.Chart(pd.DataFrame({"k": ["a", "b"], "v": [1, 2]})).mark_bar().encode(
+    ...     x="k:N", y="v:Q").properties(description="Bars of a and b.").to_dict()
+    >>> page = compile_charts("<h2>Bars</h2>" + chart_source_html(spec))
+    >>> page.startswith('<h2>Bars</h2><div class="scored-chart" data-description="Bars of a and b.">')
+    True
+    """
+    if not isinstance(page_html, str):
+        raise ScoredTypeError(f"page_html must be text (HTML), got a {type(page_html).__name__}")
+    if _SOURCE_START not in page_html:
+        return page_html
+    return _SOURCES.sub(lambda found: chart_html(json.loads(found.group(1))), page_html)
+
+
+def _check_described(spec: Any) -> None:
+    _check_spec(spec)
+    if not isinstance(spec.get("description"), str):
+        raise ScoredInputError("spec must have a 'description' (text saying what the chart shows), got "
+                               f"{spec.get('description')!r}")
+
+
+def _script_json(value: Any) -> str:
+    """``value`` as JSON to put inside a ``<script>`` element: "</" must not appear there, and "<\\/" is the
+    same string in JSON."""
+    return json.dumps(value, separators=(",", ":")).replace("</", "<\\/")
 
 
 def enable() -> None:

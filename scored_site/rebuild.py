@@ -5,9 +5,9 @@
 
 For each seed this writes a city of 10,000 residents (``python -m scored world``) and executes every chapter of
 the table of contents on it, with ``$SCORED_CITY`` pointing at the city, the way the book build does: a cell
-that fails, or prints a warning, fails the chapter. It executes the notebooks directly, chapters in parallel,
-which is several times faster than a full site build per seed. The exercises are verified on several cities by
-the grading pipeline's own tests.
+that fails or prints a warning, or a chart the site cannot draw, fails the chapter. It executes the notebooks
+directly, chapters in parallel, which is several times faster than a full site build per seed. The exercises are
+verified on several cities by the grading pipeline's own tests.
 
 To publish a course on another city, set ``SCORED_CITY`` for ``make book`` (see the instructor guide's
 "Adapting the course").
@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
+from scored import viz
 from scored_site.toc import ROOT, toc_units
 
 CITY_RESIDENTS = 10_000
@@ -98,6 +99,11 @@ def execute_chapter(chapter: Path, city: Optional[Path], timeout: int = 600) -> 
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
                 problems.append(f"{chapter.name}, cell {number} printed to stderr: {output['text'].strip()[:300]}")
+            page = output.get("data", {}).get("text/html", "")
+            try:  # the charts, compiled here as the book build compiles them (scored.viz.compile_charts)
+                viz.compile_charts("".join(page) if isinstance(page, list) else page)
+            except ValueError as error:
+                problems.append(f"{chapter.name}, cell {number}: a chart the site cannot draw: {str(error)[:300]}")
     return problems
 
 

@@ -33,6 +33,7 @@ from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
 from sphinx.application import Sphinx
 
+from scored import viz
 from scored_site.bundle import BUNDLE_NAME, write_bundle
 from scored_site.quiz import QuizError, load_quiz, render_quiz
 from scored_site.math import trim_katex
@@ -248,6 +249,7 @@ def _page_links(app: Sphinx, pagename: str, context) -> str:
 def _page_assets(app: Sphinx, pagename, templatename, context, doctree) -> None:
     body = context.get("body", "")
     if body:
+        body = _compiled_charts(pagename, body)
         body = _glossary_tips(app, pagename, body) + _page_links(app, pagename, context)
     # docutils marks a reference list role="list" but its entries role="doc-biblioentry", which is not
     # a list item, so screen readers get a broken list (axe: aria-required-children). The entries'
@@ -257,6 +259,15 @@ def _page_assets(app: Sphinx, pagename, templatename, context, doctree) -> None:
         app.add_js_file(BUNDLE_NAME, loading_method="defer")
     if 'class="scored-quiz"' in body:
         app.add_js_file("scored-quiz.js", loading_method="defer")
+
+
+def _compiled_charts(pagename: str, body: str) -> str:
+    """The page with its charts compiled to Vega (``scored.viz.compile_charts``): here, in the build's process,
+    and not in each notebook's kernel, so the chart compiler starts once per build."""
+    try:
+        return viz.compile_charts(body)
+    except ValueError as error:  # a chart the site cannot draw (UnsupportedChartError), or a spec vl-convert refuses
+        raise ValueError(f"{pagename}: a chart could not be compiled for the site: {error}") from error
 
 
 def _write_static_assets(app: Sphinx, exception) -> None:
@@ -287,7 +298,8 @@ def objective_role(name, rawtext, text, lineno, inliner, options=None, content=N
 
 
 def setup(app: Sphinx) -> dict:
-    # Tells scored.viz, in the kernels MyST-NB starts from this process, to emit the site's chart HTML.
+    # Tells scored.viz, in the kernels MyST-NB starts from this process, to emit each chart's spec for the site
+    # (compiled into the page by _compiled_charts).
     os.environ["SCORED_SITE"] = "1"
     app.add_directive("quiz", QuizDirective)
     app.add_role("objective", objective_role)

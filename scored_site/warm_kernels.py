@@ -39,7 +39,7 @@ ENV = "SCORED_WARM_KERNELS"  # exercises.kernel_env reads it too (as WARM_KERNEL
 #: What the course's notebooks import; IPython and ipykernel for the kernel itself (its debugger is imported
 #: by every kernel as it starts, and pandas' Styler by the first table a notebook shows).
 PRELOAD = ["ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython", "numpy", "pandas",
-           "pandas.io.formats.style", "altair", "vl_convert", "otter", "otter.check.notebook", "scored",
+           "pandas.io.formats.style", "altair", "otter", "otter.check.notebook", "scored",
            "scored.appeals", "scored.audit", "scored.dynamics", "scored.privacy", "scored.scoring", "scored.viz",
            "scored.world"]
 _KERNEL_MODULE = ["-m", "ipykernel_launcher"]

@@ -59,6 +59,29 @@ def test_a_sphinx_warning_fails_the_build(tmp_path):
     assert "no-such-label" in result.stdout + result.stderr
 
 
+def test_a_chapter_on_another_city_fails_on_a_chart_the_site_cannot_draw_or_a_warning(tmp_path):
+    """``rebuild.execute_chapter`` (test_seeds.py runs every chapter with it) compiles each chart in its own
+    process, as the book build does: a chart that needs a Vega transform the site leaves out fails the chapter, as
+    it fails the book; so does a warning. A chart the site draws, and the city the kernel reads, do not."""
+    from scored.world import make_world
+    from scored_site.rebuild import execute_chapter
+
+    cells = [
+        "import warnings\nimport altair as alt, pandas as pd\nfrom scored import viz\nviz.enable()\n"
+        "bars = alt.Chart(pd.DataFrame({'x': [1, 2, 3], 'y': [1, 4, 9]})).mark_bar().encode(x='x:Q', y='y:Q')",
+        "from scored.world import load_classroom\nassert len(load_classroom().residents) == 400",
+        "bars.properties(description='Bars that the site draws.')",
+        "bars.transform_loess('x', 'y').properties(description='A curve the site cannot draw.')",
+        "warnings.warn('a warning a reader would see')",
+    ]
+    page = tmp_path / "ch99-test.md"
+    page.write_text(PAGE_HEADER + "".join(f"```{{code-cell}} ipython3\n{code}\n```\n\n" for code in cells))
+    problems = execute_chapter(page, make_world(400, seed=3).to_csv(tmp_path / "city"))
+    assert len(problems) == 2, problems
+    assert "cell 6: a chart the site cannot draw" in problems[0] and "loess" in problems[0]
+    assert "cell 7 printed to stderr" in problems[1] and "a warning a reader would see" in problems[1]
+
+
 def test_no_page_ships_thebe_or_loads_a_script_from_another_host(site_dir):
     pages = list(site_dir.rglob("*.html"))
     assert pages

@@ -47,8 +47,12 @@ def test_on_the_site_the_chart_is_compiled_to_vega_for_the_self_hosted_runtime(m
     monkeypatch.setenv(viz.SITE_ENV, "1")
     bundle = chart()._repr_mimebundle_()
     bundle = bundle[0] if isinstance(bundle, tuple) else bundle
-    html = bundle["text/html"]
     assert set(bundle) == {"text/html", "text/plain"}
+    source = bundle["text/html"]  # the kernel's output: the Vega-Lite spec, compiled by the build's process
+    assert source == viz.chart_source_html(chart().to_dict())
+    page = viz.compile_charts(f"<p>Before</p>{source}<p>Between</p>{source}<p>After</p>")
+    html = viz.chart_html(chart().to_dict())
+    assert page == f"<p>Before</p>{html}<p>Between</p>{html}<p>After</p>"
     assert 'class="scored-chart"' in html and 'type="application/json"' in html
     assert "cdn" not in html.lower() and "<script src" not in html
     spec = _spec_in(html)
@@ -56,11 +60,28 @@ def test_on_the_site_the_chart_is_compiled_to_vega_for_the_self_hosted_runtime(m
     assert "marks" in spec and "$schema" not in spec  # Vega, not Vega-Lite
 
 
+def test_a_page_without_charts_is_left_as_it_is():
+    page = '<p>No chart</p><script type="application/json" class="other">{"a": "</p>"}</script>'
+    assert viz.compile_charts(page) == page
+    with pytest.raises(TypeError, match="page_html must be text"):
+        viz.compile_charts(None)
+
+
 def test_chart_html_cannot_close_its_script_early():
     spec = chart(description="</script><script>alert(1)</script>").to_dict()
-    html = viz.chart_html(spec)
-    assert html.count("</script>") == 1
+    source = viz.chart_source_html(spec)
+    assert source.count("</script>") == 1
+    html = viz.compile_charts(source)
+    assert html == viz.chart_html(spec) and html.count("</script>") == 1
     assert _spec_in(html)["description"] == spec["description"]
+
+
+def test_a_chart_the_site_cannot_draw_fails_the_page_it_is_on():
+    data = pd.DataFrame({"x": [1, 2, 3], "y": [3, 1, 2]})
+    spec = alt.Chart(data).mark_line().encode(x="x", y="y").transform_loess("x", "y").properties(
+        description="A curve.").to_dict()
+    with pytest.raises(viz.UnsupportedChartError, match="loess"):
+        viz.compile_charts("<p>Text</p>" + viz.chart_source_html(spec))
 
 
 def test_a_chart_needing_a_transform_the_runtime_leaves_out_is_refused():
