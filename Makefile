@@ -12,16 +12,14 @@ PORT ?= 8000
 
 # uv installs the same pinned packages as pip would, in a third of the time (it downloads and unpacks in
 # parallel); pip stays in the venv for the student kit's wheel (scored_site/kit.py). Where uv cannot install
-# (a package mirror set in pip.conf, which uv does not read), pip does. Modules are compiled to bytecode when first
-# imported, not all 7,600 at install (17.7 s and 27 CPU-s with --compile-bytecode, 7.5 s and 8 without). The
-# grading sandbox, which cannot write to the venv, imports what the grader's own process (which can) imported first.
+# (a package mirror set in pip.conf, which uv does not read), pip does.
 UV := $(BIN)/uv pip --quiet
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) -c constraints.txt uv
 	$(UV) uninstall --python $(BIN)/python scored 2>/dev/null || true  # the distribution was renamed scored-course
-	$(UV) install --python $(BIN)/python -c constraints.txt pip -e ".[dev]" \
+	$(UV) install --python $(BIN)/python --compile-bytecode -c constraints.txt pip -e ".[dev]" \
 	  || { echo "uv could not install; installing with pip instead"; $(PIP) -c constraints.txt pip -e ".[dev]"; }
 	touch $(STAMP)
 
