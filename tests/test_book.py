@@ -99,6 +99,17 @@ def test_the_chart_bundle_is_self_hosted_and_wrapped(site_dir):
     assert "window.vega=" in bundle and "vegaLite" not in bundle  # Vega only: specs come compiled
 
 
+def test_every_chapter_shows_charts_compiled_for_the_site(site_dir):
+    """The build compiles each page's charts as it writes it (sphinx_ext._compiled_charts): none is left as the
+    Vega-Lite spec the kernel showed, and no chapter is left without its charts."""
+    chapters = sorted((site_dir / "book").glob("ch[0-9][0-9]-*.html"))
+    assert len(chapters) >= 12
+    for page in chapters:
+        html = page.read_text(encoding="utf-8")
+        assert 'class="scored-chart-spec"' in html, f"{page.name}: no chart"
+        assert "scored-chart-vegalite" not in html, f"{page.name}: a chart was left uncompiled"
+
+
 def test_chart_pages_load_the_bundle_and_others_do_not(site_dir):
     for page in (site_dir / "book").glob("*.html"):
         html = page.read_text(encoding="utf-8")
