@@ -44,6 +44,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -604,6 +605,13 @@ def _fork_server() -> Any:
     return context
 
 
+# Process.start() reads the exit status of every other running process it started, to reap them; a thread that
+# reads its own at the same moment finds the status gone (the fork server sends it once) and multiprocessing then
+# reports exit code 255 for a process that succeeded (7 in 300 short jobs on 6 threads). Starting and reading
+# a status only under this lock, and waiting without reading, keeps the two apart.
+_EXIT_STATUS_LOCK = threading.Lock()
+
+
 def _run_forked(function: Any, args: tuple, timeout: Optional[float], work: Path,
                 cwd: Path = REPO_ROOT) -> tuple[int, str]:
     """``function(*args)`` in a fresh process forked from a server with :data:`_GRADER_PRELOAD` imported.
@@ -615,16 +623,19 @@ def _run_forked(function: Any, args: tuple, timeout: Optional[float], work: Path
     As with any multiprocessing code, a script that grades must call it under
     ``if __name__ == "__main__":`` (each process imports the script again); the command line does.
     """
+    from multiprocessing.connection import wait
+
     (work / "tmp").mkdir()
     process = _fork_server().Process(target=_forked_entry, args=(function, args, kernel_env(), str(work), str(cwd)))
-    process.start()
-    process.join(timeout)
-    timed_out = process.is_alive()
+    with _EXIT_STATUS_LOCK:
+        process.start()
+    timed_out = not wait([process.sentinel], timeout)  # waits without reading the exit status
     if timed_out:
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:  # killed before it made its own group
             process.kill()
+    with _EXIT_STATUS_LOCK:
         process.join()
     try:
         output = (work / "output.log").read_text(errors="replace")
