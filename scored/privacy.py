@@ -677,23 +677,16 @@ def generalise_date(dates: Any, to: str = "year") -> pd.Series:
         raise PrivacyInputError(f"dates has {int(s.isna().sum()):,} missing value(s)")
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         codes, uniq = pd.factorize(s)
-        years, months = _year_and_month(pd.DatetimeIndex(uniq))
+        parsed = pd.DatetimeIndex(uniq)
     else:
         codes, texts = _text_categories(s, "dates")
         days = _full_iso_dates(texts)
-        if days is not None:
-            years = days.astype("datetime64[Y]").astype(np.int64) + 1970
-            months = days.astype("datetime64[M]").astype(np.int64) % 12 + 1
-        else:
-            years, months = _year_and_month(_parse_iso_dates(texts, to))
+        parsed = pd.DatetimeIndex(days) if days is not None else _parse_iso_dates(texts, to)
+    years, months = parsed.year.to_numpy(dtype=np.int64), parsed.month.to_numpy(dtype=np.int64)
     key = years * 100 + (months if to == "month" else 0)
     ukey, first, inv = np.unique(key, return_index=True, return_inverse=True)
     labels = [f"{years[i]:04d}" if to == "year" else f"{years[i]:04d}-{months[i]:02d}" for i in first]
     return _from_labels(s, inv[codes] if len(codes) else codes.astype(np.int64), labels, ukey)
-
-
-def _year_and_month(dates: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
-    return dates.year.to_numpy(dtype=np.int64), dates.month.to_numpy(dtype=np.int64)
 
 
 def _full_iso_dates(texts: list[str]) -> np.ndarray | None:
