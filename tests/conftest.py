@@ -56,6 +56,11 @@ _SITE_FIXTURES = {"site_dir", "site_url", "browser", "refusing_proxy"}
 
 
 def pytest_collection_modifyitems(config, items):
+    _layers(items)
+    _page_by_page(items)
+
+
+def _layers(items) -> None:
     for item in items:
         if any(item.get_closest_marker(layer) for layer in LAYERS):
             continue
@@ -64,6 +69,26 @@ def pytest_collection_modifyitems(config, items):
         else:
             layer = _LAYER_OF_FILE.get(item.path.name, "toolkit")
         item.add_marker(getattr(pytest.mark, layer))
+
+
+def _page_by_page(items) -> None:
+    """test_site.py's tests run page by page, each page's in the file's order, then the tests of several pages:
+    its browser tab then reads each page once, not once per test (see test_site.Tab)."""
+    slots = [i for i, item in enumerate(items) if item.path.name == "test_site.py"]
+    pages: dict[str, int] = {}
+    for i in slots:
+        path = getattr(items[i], "callspec", None) and items[i].callspec.params.get("path")
+        if path is not None:
+            pages.setdefault(path, len(pages))
+
+    def page_order(i: int) -> tuple[int, int]:
+        callspec = getattr(items[i], "callspec", None)
+        path = callspec.params.get("path") if callspec else None
+        return (pages[path] if path is not None else len(pages), i)
+
+    ordered = [items[i] for i in sorted(slots, key=page_order)]
+    for slot, item in zip(slots, ordered):
+        items[slot] = item
 
 
 @pytest.fixture(scope="session")
@@ -147,5 +172,5 @@ def browser(refusing_proxy):
                                               args=CHROMIUM_FLAGS + [f"--proxy-server={refusing_proxy.address}"])
         yield chromium
         chromium.close()
-    # Whatever a test did not claim as its own (see test_site.open_page) fails the session here.
+    # Whatever a test did not claim as its own (see test_site.Tab) fails the session here.
     assert refusing_proxy.refused == [], f"the browser tried to reach other hosts: {refusing_proxy.refused}"

@@ -47,69 +47,91 @@ def toc_pages() -> list[str]:
 
 
 PAGES = toc_pages()
+CHAPTER_PAGES = [p for p in PAGES if p.startswith("book/ch")]
 
 
 @dataclass
 class Visit:
-    page: object
+    """What a page did in a reader's tab: errors, requests to other hosts, the local files it asked for."""
+    tab: Tab
+    path: str
     errors: list[str] = field(default_factory=list)
     external: list[str] = field(default_factory=list)
     local_paths: set[str] = field(default_factory=set)
 
+    @property
+    def page(self):
+        """The tab, showing this page (it goes back to it if it has moved on)."""
+        return self.tab.show(self.path)
 
-def open_page(browser, site_url: str, path: str, width: int = DESKTOP, proxy=None, context=None) -> Visit:
-    """Open ``path`` and wait for its charts; requests to other hosts are listed in ``external``.
 
-    The page's requests are watched, not intercepted: interception would turn off the browser's cache. Any
-    request to another host goes to the session's refusing proxy (the browser's only way out), which also
-    catches what the page set off (a web worker's request, say); what it refused while the page loaded is
-    charged to the page. The page opens in ``context`` (a reader's browser, whose cache and storage its pages
-    share) or, by default, in a context of its own, at ``width`` px.
+class Tab:
+    """A reader's browser tab at ``width`` px that goes from page to page, as a reader's does.
+
+    The tab's requests are watched, not intercepted: interception would turn off the browser's cache. Any request
+    to another host goes to the session's refusing proxy (the browser's only way out), which also catches what
+    the page set off (a web worker's request, say); what it refused while a page loaded is charged to the page.
+    A tab opens in ``context`` (a reader's browser, whose cache and storage its tabs share) or in a context of
+    its own. One tab reads every page: a new tab for each page would cost a new renderer process each time.
     """
-    refused_before = len(proxy.refused) if proxy else 0
-    if context is None:
-        context = browser.new_context(viewport={"width": width, "height": 900})
-    page = context.new_page()
-    visit = Visit(page)
 
-    def watch(request):
+    def __init__(self, browser, site_url: str, proxy=None, width: int = DESKTOP, context=None):
+        self.site_url, self.proxy = site_url, proxy
+        self.context = context or browser.new_context(viewport={"width": width, "height": 900})
+        self.page = self.context.new_page()
+        self.visits: dict[str, Visit] = {}
+        self.current: Visit | None = None
+        self.page.on("request", self._watch)
+        self.page.on("console", lambda m: self._error(f"console {m.type}: {m.text}") if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self._error(f"page error: {e}"))
+
+    def _watch(self, request) -> None:
         url = request.url
-        if url.startswith(site_url + "/"):
-            visit.local_paths.add(urlparse(url).path)
+        if url.startswith(self.site_url + "/"):
+            self.current.local_paths.add(urlparse(url).path)
         elif not url.startswith("data:"):
-            visit.external.append(url)
+            self.current.external.append(url)
 
-    page.on("request", watch)
-    page.on("console", lambda m: visit.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda e: visit.errors.append(f"page error: {e}"))
-    page.goto(f"{site_url}/{path}", wait_until="load")
-    # Charts draw once the deferred bundle has run; wait until every chart holds its SVG.
-    page.wait_for_function(
-        "Array.from(document.querySelectorAll('.scored-chart')).every(c => c.querySelector('svg, canvas'))",
-        timeout=20_000,
-    )
-    if proxy:
-        visit.external += proxy.refused[refused_before:]
-        del proxy.refused[refused_before:]  # claimed by this page's test, not left for the session's check
-    return visit
+    def _error(self, text: str) -> None:
+        self.current.errors.append(text)
+
+    def __getitem__(self, path: str) -> Visit:
+        """The page's visit; the tab reads the page first if it never has."""
+        if path not in self.visits:
+            self.show(path)
+        return self.visits[path]
+
+    def show(self, path: str):
+        """Go to ``path`` unless the tab shows it already, wait for its charts, and return the Playwright page."""
+        if self.current is not None and self.current.path == path:
+            return self.page
+        self.current = self.visits.setdefault(path, Visit(self, path))
+        refused_before = len(self.proxy.refused) if self.proxy else 0
+        self.page.goto(f"{self.site_url}/{path}", wait_until="load")
+        # Charts draw once the deferred bundle has run; wait until every chart holds its SVG.
+        self.page.wait_for_function(
+            "Array.from(document.querySelectorAll('.scored-chart')).every(c => c.querySelector('svg, canvas'))",
+            timeout=20_000,
+        )
+        if self.proxy:
+            self.current.external += self.proxy.refused[refused_before:]
+            del self.proxy.refused[refused_before:]  # claimed by this page's test, not left for the session's check
+        return self.page
 
 
-def _visit_every_page(browser, site_url, proxy, width):
-    """Every page, read one after another in one browser at ``width`` px (shared files come from its cache);
-    each page stays open for the tests."""
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    yield {path: open_page(browser, site_url, path, proxy=proxy, context=context) for path in PAGES}
-    context.close()
-
-
+# The tests of this file run page by page (conftest.py orders them), so each tab reads each page once.
 @pytest.fixture(scope="module")
 def visits(browser, site_url, refusing_proxy):
-    yield from _visit_every_page(browser, site_url, refusing_proxy, DESKTOP)
+    tab = Tab(browser, site_url, refusing_proxy, DESKTOP)
+    yield tab
+    tab.context.close()
 
 
 @pytest.fixture(scope="module")
 def phone_visits(browser, site_url, refusing_proxy):
-    yield from _visit_every_page(browser, site_url, refusing_proxy, PHONE)
+    tab = Tab(browser, site_url, refusing_proxy, PHONE)
+    yield tab
+    tab.context.close()
 
 
 def test_the_toc_pages_exist(site_dir):
@@ -321,7 +343,7 @@ def _is_dark(colour: str) -> bool:
     return len(values) == 3 and max(values) < 80
 
 
-@pytest.mark.parametrize("path", [p for p in PAGES if p.startswith("book/ch")])
+@pytest.mark.parametrize("path", CHAPTER_PAGES)
 def test_charts_follow_dark_mode_and_keep_their_controls(phone_visits, path):
     page = phone_visits[path].page
     charts = page.query_selector_all(".scored-chart")
@@ -367,8 +389,8 @@ def test_every_glossary_term_shows_its_definition_on_focus(visits, path):
     page.evaluate("document.activeElement && document.activeElement.blur()")
 
 
-def test_terms_used_in_chapters_are_defined(visits):
-    pages = [p for p in PAGES if visits[p].page.query_selector(".scored-term")]
+def test_terms_used_in_chapters_are_defined(site_dir):
+    pages = [p for p in PAGES if 'class="scored-term"' in (site_dir / p).read_text(encoding="utf-8")]
     assert pages, "no page shows a glossary definition"
 
 
@@ -382,7 +404,7 @@ def test_every_page_links_to_its_source_and_to_reporting_a_mistake(visits, path)
     assert any("/blob/" in h for h in hrefs), f"{path}: no link to the page's source"
 
 
-@pytest.mark.parametrize("path", [p for p in PAGES if p.startswith("book/ch")])
+@pytest.mark.parametrize("path", CHAPTER_PAGES)
 def test_printing_hides_navigation_and_controls_and_keeps_the_charts(visits, path):
     page = visits[path].page
     page.emulate_media(media="print")
@@ -398,9 +420,9 @@ def test_printing_hides_navigation_and_controls_and_keeps_the_charts(visits, pat
         page.emulate_media(media="screen")
 
 
-def test_quiz_score_and_answers_survive_a_reload(browser, site_url, visits, refusing_proxy):
-    path = next(p for p in PAGES if visits[p].page.query_selector(".scored-quiz"))
-    visit = open_page(browser, site_url, path, proxy=refusing_proxy)
+def test_quiz_score_and_answers_survive_a_reload(browser, site_url, refusing_proxy):
+    tab = Tab(browser, site_url, refusing_proxy)  # a reader of its own: no answers stored yet
+    visit = tab[CHAPTER_PAGES[0]]
     page = visit.page
     try:
         forms = page.query_selector_all("form.scored-quiz-question")
@@ -424,7 +446,7 @@ def test_quiz_score_and_answers_survive_a_reload(browser, site_url, visits, refu
         assert page.query_selector(".scored-quiz-score-text").inner_text().startswith(f"Score: 0 of {len(forms)}")
         assert visit.errors == [] and visit.external == []
     finally:
-        page.context.close()
+        tab.context.close()
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -450,25 +472,25 @@ def test_every_local_link_leads_somewhere(site_dir):
     assert broken == [], "broken links:\n" + "\n".join(sorted(set(broken)))
 
 
-def test_quizzes_work_from_the_keyboard(visits):
-    quiz_pages = [p for p in PAGES if visits[p].page.query_selector(".scored-quiz")]
-    assert quiz_pages, "no page has a quiz"
-    for path in quiz_pages:
-        page = visits[path].page
-        for form in page.query_selector_all("form.scored-quiz-question"):
-            options = form.query_selector_all("input[type=radio]")
-            feedback = form.query_selector(".scored-quiz-feedback")
-            correct = [o for o in options if o.get_attribute("data-correct") == "true"]
-            wrong = [o for o in options if o.get_attribute("data-correct") != "true"]
-            assert len(correct) == 1 and wrong, f"{path}: a question needs one right and some wrong options"
-            for option, verdict in ((wrong[0], "Not quite."), (correct[0], "Correct.")):
-                option.focus()
-                page.keyboard.press("Space")
-                page.keyboard.press("Tab")  # leaves the radio group for the Check button
-                page.keyboard.press("Enter")
-                text = feedback.inner_text()
-                assert text.startswith(verdict), f"{path}: after choosing an option the feedback was {text!r}"
-                assert option.get_attribute("data-feedback") in text
+@pytest.mark.parametrize("path", CHAPTER_PAGES)
+def test_quizzes_work_from_the_keyboard(visits, path):
+    page = visits[path].page
+    forms = page.query_selector_all("form.scored-quiz-question")
+    assert forms, f"{path}: the chapter has no quiz"
+    for form in forms:
+        options = form.query_selector_all("input[type=radio]")
+        feedback = form.query_selector(".scored-quiz-feedback")
+        correct = [o for o in options if o.get_attribute("data-correct") == "true"]
+        wrong = [o for o in options if o.get_attribute("data-correct") != "true"]
+        assert len(correct) == 1 and wrong, f"{path}: a question needs one right and some wrong options"
+        for option, verdict in ((wrong[0], "Not quite."), (correct[0], "Correct.")):
+            option.focus()
+            page.keyboard.press("Space")
+            page.keyboard.press("Tab")  # leaves the radio group for the Check button
+            page.keyboard.press("Enter")
+            text = feedback.inner_text()
+            assert text.startswith(verdict), f"{path}: after choosing an option the feedback was {text!r}"
+            assert option.get_attribute("data-feedback") in text
 
 
 def test_search_finds_course_text(browser, site_url):
