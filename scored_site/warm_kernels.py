@@ -36,12 +36,16 @@ from contextlib import redirect_stderr, redirect_stdout, suppress
 from typing import Callable, Optional, Sequence
 
 ENV = "SCORED_WARM_KERNELS"  # exercises.kernel_env reads it too (as WARM_KERNELS_ENV)
-#: What the course's notebooks import; IPython and ipykernel for the kernel itself (its debugger is imported
-#: by every kernel as it starts, and pandas' Styler by the first table a notebook shows).
-PRELOAD = ["ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython", "numpy", "pandas",
-           "pandas.io.formats.style", "altair", "otter", "otter.check.notebook", "scored",
-           "scored.appeals", "scored.audit", "scored.dynamics", "scored.privacy", "scored.scoring", "scored.viz",
-           "scored.world"]
+#: The kernel's own modules (every kernel imports them as it starts) and the packages the course's notebooks
+#: import, as far as a plain ``import`` loads them: a notebook cannot tell that they were there before it ran.
+PACKAGES = ["ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython", "numpy", "pandas",
+            "altair", "otter"]
+#: PACKAGES, and what the course's notebooks load later: pandas' Styler (with the first table a notebook shows)
+#: and the toolkit's modules (``import scored`` leaves them to their first use). A notebook run in such a kernel
+#: would not notice that it forgot to import one of them; the tests run untouched student notebooks with
+#: PACKAGES only.
+PRELOAD = PACKAGES + ["pandas.io.formats.style", "scored", "scored.appeals", "scored.audit", "scored.dynamics",
+                      "scored.privacy", "scored.scoring", "scored.viz", "scored.world"]
 _KERNEL_MODULE = ["-m", "ipykernel_launcher"]
 
 

@@ -168,28 +168,35 @@ def graded(built, tmp_path_factory):
 
 
 @contextlib.contextmanager
-def _kernel_environment(warm: bool):
-    """This environment's ``python3`` kernel: forked from the warm server, or (``warm=False``) the ordinary
-    kernel of a student's machine."""
-    if warm:
-        warm_kernels.start()  # for the whole session (it stops with pytest), as the other fixtures' is
+def _kernel_environment(modules: list[str]):
+    """This environment's ``python3`` kernel, forked from a warm server that imported ``modules``: the session's
+    server for ``warm_kernels.PRELOAD`` (it stops with pytest, as the other fixtures' does), else one of its own."""
     saved = dict(os.environ)
-    if not warm:
+    if modules == warm_kernels.PRELOAD:
+        warm_kernels.start()
+        stop = None
+    else:
         os.environ.pop(warm_kernels.ENV, None)
+        stop = warm_kernels.start(modules)
     os.environ.update(ex.kernel_env())
     try:
         yield
     finally:
+        if stop:
+            stop()
         os.environ.clear()
         os.environ.update(saved)
 
 
 @pytest.fixture(scope="session")
 def student_session(built, tmp_path_factory):
-    """Run the untouched student notebook the way a student would (nbclient, an ordinary kernel), and the solution.
+    """Run the untouched student notebook the way a student would (nbclient, outside grading), and the solution.
 
-    The solution runs in a kernel forked from the warm server: the same Python, kernel and cells, about 16 CPU-s
-    less in all; the student versions show that an ordinary kernel of this environment works."""
+    Both run in kernels forked from a warm server: the same Python, kernel and cells, about 36 CPU-s less in all
+    than ordinary kernels. The student notebooks' server has imported only the kernel and the packages
+    (``warm_kernels.PACKAGES``), not the toolkit, so a notebook that forgot to import a toolkit module fails here
+    as it would on a student's machine. Ordinary kernels run in the book build and the light layers (the student
+    kit's, the pre/post measure's)."""
     probe = ("import sys, importlib.util\n"
              "print(sys.executable)\n"
              "print(importlib.util.find_spec('scored') is not None)")
@@ -208,8 +215,8 @@ def student_session(built, tmp_path_factory):
         return (chapter, label), nb
 
     sessions = {}
-    for label, warm in (("solution", True), ("student", False)):
-        with _kernel_environment(warm), concurrent.futures.ThreadPoolExecutor(2) as pool:
+    for label, modules in (("solution", warm_kernels.PRELOAD), ("student", warm_kernels.PACKAGES)):
+        with _kernel_environment(modules), concurrent.futures.ThreadPoolExecutor(2) as pool:
             sessions.update(pool.map(run, [job for job in jobs if job[1] == label]))
     return sessions
 
