@@ -7,6 +7,11 @@ STAMP := $(VENV)/.installed
 HTML := _build/html
 INSTRUCTOR := _build/instructor
 PORT ?= 8000
+# Python caches each module's bytecode the first time a process imports it (in __pycache__, ignored by git); with
+# PYTHONDONTWRITEBYTECODE set, as on some CI images, every process would compile every module it imports again,
+# and a test run starts hundreds of processes. Only what is imported gets compiled: compiling the whole venv at
+# install (uv's --compile-bytecode) took 22 CPU-s, before anything else could start.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: book instructor test book-then-site light-then-heavy test-without-site test-light test-heavy test-site site-layer check typecheck coverage serve exercises bench clean
 
@@ -19,7 +24,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) -c constraints.txt uv
 	$(UV) uninstall --python $(BIN)/python scored 2>/dev/null || true  # the distribution was renamed scored-course
-	$(UV) install --python $(BIN)/python --compile-bytecode -c constraints.txt pip -e ".[dev]" \
+	$(UV) install --python $(BIN)/python -c constraints.txt pip -e ".[dev]" \
 	  || { echo "uv could not install; installing with pip instead"; $(PIP) -c constraints.txt pip -e ".[dev]"; }
 	touch $(STAMP)
 
