@@ -74,19 +74,14 @@ def _layers(items) -> None:
 def _page_by_page(items) -> None:
     """test_site.py's tests run page by page, each page's in the file's order, then the tests of several pages:
     its browser tab then reads each page once, not once per test (see test_site.Tab)."""
+    def page(item):
+        callspec = getattr(item, "callspec", None)
+        return callspec.params.get("path") if callspec else None
+
     slots = [i for i, item in enumerate(items) if item.path.name == "test_site.py"]
-    pages: dict[str, int] = {}
-    for i in slots:
-        path = getattr(items[i], "callspec", None) and items[i].callspec.params.get("path")
-        if path is not None:
-            pages.setdefault(path, len(pages))
-
-    def page_order(i: int) -> tuple[int, int]:
-        callspec = getattr(items[i], "callspec", None)
-        path = callspec.params.get("path") if callspec else None
-        return (pages[path] if path is not None else len(pages), i)
-
-    ordered = [items[i] for i in sorted(slots, key=page_order)]
+    pages = [path for path in dict.fromkeys(page(items[i]) for i in slots) if path is not None]
+    first_seen = {path: n for n, path in enumerate(pages)}
+    ordered = [items[i] for i in sorted(slots, key=lambda i: (first_seen.get(page(items[i]), len(first_seen)), i))]
     for slot, item in zip(slots, ordered):
         items[slot] = item
 
