@@ -33,12 +33,13 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PDF_NAME = "scored-course.pdf"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Debian's Chromium, with the flags that keep it from calling home (DESIGN.md, section 1). Nothing from another
-# host, ever: everything but loopback goes to a proxy on a closed port, so it fails (the browser's cache stays on,
-# which intercepting requests would turn off).
+# Debian's Chromium, with the flags that keep it from calling home (DESIGN.md, section 1); the browser tests
+# (tests/conftest.py) launch it with the same flags.
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--proxy-server=http://127.0.0.1:9"]
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+# Nothing from another host, ever: everything but loopback goes to a proxy on a closed port, so it fails (the
+# browser's cache stays on, which intercepting requests would turn off).
+DEAD_PROXY_FLAG = "--proxy-server=http://127.0.0.1:9"
 MARGIN = {"top": "16mm", "bottom": "16mm", "left": "15mm", "right": "15mm"}
 VIEWPORT = {"width": 760, "height": 1000}  # about an A4 column at 96 dpi, so charts size themselves as printed
 
@@ -166,7 +167,7 @@ def build_pdf(site: Path, out: Path, book_root: Path = REPO_ROOT, log=print) -> 
     entries = contents(book_root)
     printed: list[bytes] = []
     with serve(site) as origin, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS + [DEAD_PROXY_FLAG])
         try:
             # One tab reads the pages one after another, as a reader would: shared files come from its cache.
             page = browser.new_page(viewport=VIEWPORT)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import shutil
 import socketserver
 import threading
 from pathlib import Path
@@ -13,18 +12,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
+# Debian's Chromium, with the flags that keep it from calling home: the course PDF's (see DESIGN.md, section 1).
+from scored_site.pdf import CHROMIUM, CHROMIUM_FLAGS
+
 ROOT = Path(__file__).resolve().parent.parent
 # The book whose built site the browser tests check: this repository, or a preview build
 # (python -m scored_site.preview) named by SCORED_BOOK_ROOT.
 BOOK_ROOT = Path(os.environ.get("SCORED_BOOK_ROOT", ROOT)).resolve()
 SITE = BOOK_ROOT / "_build" / "html"
-
-# Debian's Chromium, with the flags that keep it from calling home (see DESIGN.md, section 1).
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 
 
 # ------------------------------------------------------------------------------------------------ test layers
