@@ -8,7 +8,8 @@ Call :func:`enable` once at the top of a chapter or notebook::
 After that every altair chart uses the course theme (colour-blind-safe colours, readable type, an opaque
 background) and is rendered by :func:`render`, whose output works in two places:
 
-* in JupyterLab, which draws the chart from altair's Vega-Lite mime type as usual;
+* in JupyterLab, which draws the chart, sliders and all, with the Vega-Lite 5 renderer it bundles:
+  :func:`render` hands it the spec under the Vega-Lite 5 mime type (see :data:`JUPYTER_MIME_TYPE`);
 * in the course's static web pages, which draw it with the Vega runtime the site serves itself
   (``scored-vega.js``). The site build sets the environment variable ``SCORED_SITE=1`` (see
   ``scored_site.sphinx_ext``); the renderer then emits the chart's Vega-Lite spec in a script element
@@ -36,8 +37,6 @@ from typing import Any
 
 import altair as alt
 import pandas as pd
-from altair.utils.display import default_renderer_base
-from altair.vegalite.v6.display import VEGALITE_MIME_TYPE
 
 from .validation import ScoredInputError, ScoredTypeError, check_columns, check_frame, check_numeric_column
 
@@ -138,6 +137,12 @@ def theme() -> dict:
 
 
 SITE_ENV = "SCORED_SITE"
+# Outside the site, charts go out as Vega-Lite 5, which JupyterLab 4 draws offline with the renderer it bundles.
+# altair 6's own mime type, "application/vnd.vegalite.v6.json", has no renderer there (the reader saw only
+# "<Chart: ...>"), and, lacking "+json", it makes a saved notebook invalid for nbformat. Every chart of the
+# course compiles with Vega-Lite 5 (tests/test_viz.py).
+JUPYTER_MIME_TYPE = "application/vnd.vegalite.v5+json"
+JUPYTER_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
 
 def render(spec: dict, **metadata: Any) -> tuple[dict, dict]:
@@ -145,15 +150,18 @@ def render(spec: dict, **metadata: Any) -> tuple[dict, dict]:
 
     altair calls this when it displays a chart once :func:`enable` has made it the renderer; there is rarely a reason
     to call it yourself. With the environment variable ``SCORED_SITE`` set to ``"1"`` (the site build) the bundle
-    holds the HTML of :func:`chart_source_html`, which the build turns into :func:`chart_html`; otherwise altair's
-    Vega-Lite mime type, which JupyterLab draws. Either way ``"text/plain"`` says ``<Chart: description>``.
+    holds the HTML of :func:`chart_source_html`, which the build turns into :func:`chart_html`. Otherwise it holds
+    the spec under :data:`JUPYTER_MIME_TYPE`, marked as Vega-Lite 5, which JupyterLab draws without going
+    online. Vega-Lite 5 misses a few refinements of 6: a stacked bar, for one, is stacked in the ascending
+    order of the values its colours stand for, not in the order of the legend. Either way ``"text/plain"`` says
+    ``<Chart: description>``.
 
     Parameters
     ----------
     spec : dict
         A Vega-Lite spec, as ``chart.to_dict()`` gives it; it must have a non-empty ``description``.
     **metadata
-        Passed on to altair's renderer in Jupyter; not used on the site.
+        Options for Jupyter's renderer (altair's ``embed_options``, for instance); not used on the site.
 
     Returns
     -------
@@ -173,6 +181,8 @@ def render(spec: dict, **metadata: Any) -> tuple[dict, dict]:
     >>> bundle, _ = render(bars.properties(description="Bars of a and b.").to_dict())
     >>> bundle["text/plain"]
     '<Chart: Bars of a and b.>'
+    >>> sorted(bundle)
+    ['application/vnd.vegalite.v5+json', 'text/plain']
     >>> render(bars.to_dict())
     Traceback (most recent call last):
     ...
@@ -189,7 +199,8 @@ def render(spec: dict, **metadata: Any) -> tuple[dict, dict]:
     text = f"<Chart: {description}>"
     if os.environ.get(SITE_ENV) == "1":
         return {"text/html": chart_source_html(spec), "text/plain": text}, {}
-    return default_renderer_base(spec, VEGALITE_MIME_TYPE, text, **metadata)
+    bundle = {JUPYTER_MIME_TYPE: {**spec, "$schema": JUPYTER_SCHEMA}, "text/plain": text}
+    return bundle, ({JUPYTER_MIME_TYPE: metadata} if metadata else {})
 
 
 def vegalite_version() -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import altair as alt
+import nbformat
 import pandas as pd
 import pytest
 
@@ -30,13 +31,42 @@ def test_a_chart_without_description_is_refused():
         chart(description="  ")._repr_mimebundle_()
 
 
-def test_in_jupyter_the_chart_is_vega_lite_json(monkeypatch):
+def test_in_jupyter_the_chart_is_vega_lite_5_json_which_jupyterlab_draws(monkeypatch):
     monkeypatch.delenv(viz.SITE_ENV, raising=False)
     bundle = chart()._repr_mimebundle_()
     bundle = bundle[0] if isinstance(bundle, tuple) else bundle
-    spec = next(v for k, v in bundle.items() if "vegalite" in k)
+    # JupyterLab 4 draws this mime type offline; altair 6's own (vegalite.v6.json) they do not draw.
+    assert set(bundle) == {"application/vnd.vegalite.v5+json", "text/plain"}
+    spec = bundle["application/vnd.vegalite.v5+json"]
+    assert spec["$schema"] == "https://vega.github.io/schema/vega-lite/v5.json"
     assert spec["description"] == "Bars of a and b."
     assert spec["config"]["range"]["category"] == viz.PALETTE
+    # A notebook that keeps the chart is still a valid notebook (nbclient, nbconvert and papermill check).
+    output = nbformat.v4.new_output("display_data", data=bundle)
+    nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("chart", outputs=[output])]))
+
+
+def test_every_chart_of_the_course_compiles_with_vega_lite_5(site_dir, monkeypatch):
+    """What a chapter run in JupyterLab sends (see the test above) must be a chart Vega-Lite 5 can draw: each
+    chart of the built course, as the book build's notebooks showed it, goes through the renderer's Jupyter
+    path and the newest Vega-Lite 5 compiler."""
+    import vl_convert
+
+    sources = []
+    for notebook in (site_dir.parent / ".jupyter_cache").rglob("*.ipynb"):  # the build's executed chapters
+        for cell in nbformat.read(notebook, as_version=4).cells:
+            for output in cell.get("outputs", []):
+                html = output.get("data", {}).get("text/html", "")
+                sources += [json.loads(found) for found in viz._SOURCES.findall(html)]  # chart_source_html's
+    on_site = sum(page.read_text().count('class="scored-chart-spec"') for page in site_dir.rglob("*.html"))
+    assert len(sources) >= on_site > 0, f"{len(sources)} chart sources in the execution cache, {on_site} on the site"
+    monkeypatch.delenv(viz.SITE_ENV, raising=False)
+    newest_5 = max((v for v in vl_convert.get_vegalite_versions() if v.startswith("5.")),
+                   key=lambda v: tuple(map(int, v.split("."))))
+    for spec in sources:
+        bundle, _ = viz.render(spec)
+        vega = vl_convert.vegalite_to_vega(bundle[viz.JUPYTER_MIME_TYPE], vl_version=newest_5)
+        assert vega.get("marks"), f"{spec['description'][:60]!r} compiles to no marks with Vega-Lite {newest_5}"
 
 
 def _spec_in(html: str) -> dict:
