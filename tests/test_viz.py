@@ -35,7 +35,7 @@ def test_in_jupyter_the_chart_is_vega_lite_5_json_which_jupyterlab_draws(monkeyp
     monkeypatch.delenv(viz.SITE_ENV, raising=False)
     bundle = chart()._repr_mimebundle_()
     bundle = bundle[0] if isinstance(bundle, tuple) else bundle
-    # JupyterLab 4 draws this mime type offline; altair 6's own (vegalite.v6.json) they do not draw.
+    # JupyterLab 4 draws this mime type offline; altair 6's own (vegalite.v6.json) it does not draw.
     assert set(bundle) == {"application/vnd.vegalite.v5+json", "text/plain"}
     spec = bundle["application/vnd.vegalite.v5+json"]
     assert spec["$schema"] == "https://vega.github.io/schema/vega-lite/v5.json"
