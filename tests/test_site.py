@@ -184,6 +184,10 @@ def test_every_chart_renders_with_an_accessible_name(visits, path):
         assert label.strip() == (chart.get_attribute("data-description") or "").strip() != "", (
             f"{path}: chart {number} has no accessible name from its description"
         )
+        # Vega gives every chart a box for controls; a chart without any must not show the box empty.
+        empty_box = chart.evaluate("""c => { const b = c.querySelector('.vega-bindings');
+            return !!b && !b.querySelector('input, select') && b.getBoundingClientRect().height > 0; }""")
+        assert not empty_box, f"{path}: chart {number} shows an empty box where its controls would be"
 
 
 # The drawn marks as a fingerprint the page computes (their markup runs to hundreds of kilobytes, and moving it to
